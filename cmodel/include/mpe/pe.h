@@ -1,0 +1,105 @@
+/* The processing element: structural model (cycle by cycle, the way the RTL
+ * computes) and the fast functional GEMM path. docs/numerics.md section 5. */
+#ifndef MPE_PE_H
+#define MPE_PE_H
+
+#include <stdint.h>
+#include "mpe/dtype.h"
+#include "mpe/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MPE_PE_MAX_LANES 64
+#define MPE_PE_MAX_COLS 64
+#define MPE_ACC_BITS 48
+
+typedef enum {
+    MPE_MODE_MAC,
+    MPE_MODE_LUT,
+    MPE_MODE_SHIFTADD,
+    MPE_MODE_BFP,
+    MPE_MODE_BITSERIAL,
+    MPE_MODE_COUNT
+} mpe_mode;
+
+const char *mpe_mode_name(mpe_mode m);
+int mpe_mode_parse(const char *name, mpe_mode *out);
+
+typedef struct {
+    uint8_t mode;        /* mpe_mode */
+    mpe_dtype a;         /* activation element type */
+    mpe_dtype w;         /* weight element type */
+    uint8_t both_serial; /* bitserial: weights serial too (cycles = Pa * Pw) */
+    uint16_t group;      /* shiftadd: dequant group (0 = none, integer result);
+                            bfp: block size. Must divide K or be a multiple of K. */
+    uint8_t scale_fmt;   /* bfp: MPE_FMT_E8M0 or MPE_FMT_UE4M3 (shiftadd: FP16) */
+} mpe_pe_cfg;
+
+/* Nonzero when the mode accumulates in FP32 (bfp, grouped shiftadd). */
+int mpe_pe_cfg_is_float(const mpe_pe_cfg *cfg);
+/* Validates a configuration for a PE of `lanes` lanes. MPE_OK or an error
+ * code; `msg` (may be NULL) receives a one-line reason. */
+mpe_status mpe_pe_cfg_check(const mpe_pe_cfg *cfg, int lanes, char *msg,
+                            unsigned msglen);
+/* Cycles one op takes (docs/numerics.md table in section 5); `closes` is the
+ * number of groups/blocks the op closes (ignored by other modes). */
+int mpe_pe_op_cycles(const mpe_pe_cfg *cfg, int closes);
+/* Number of scale/zero-point slots per column an op carries:
+ * max(1, lanes / group) for grouped modes, else 0. */
+int mpe_pe_scale_slots(const mpe_pe_cfg *cfg, int lanes);
+
+/* One operation. Arrays are read only during mpe_pe_step. */
+typedef struct {
+    const uint16_t *a;       /* [lanes] activation codes */
+    const uint16_t *w;       /* [cols][lanes] weight codes, w[c*lanes + k] */
+    const uint16_t *a_scale; /* [slots] bfp activation block scale codes */
+    const uint16_t *w_scale; /* [cols][slots] bfp scale codes / shiftadd FP16 scales */
+    const int16_t *w_zero;   /* [cols][slots] shiftadd zero points, or NULL (0) */
+    uint8_t clear;           /* start new sums: zero accumulators and group state */
+} mpe_pe_op;
+
+typedef struct {
+    int lanes, cols;
+    mpe_pe_cfg cfg;
+    uint64_t acc[MPE_PE_MAX_COLS];   /* int48 accumulator (low 48 bits used) */
+    uint32_t facc[MPE_PE_MAX_COLS];  /* FP32 accumulator bits */
+    __int128 gacc[MPE_PE_MAX_COLS];  /* exact group/block partial sum */
+    uint8_t gspec[MPE_PE_MAX_COLS];  /* bfp block specials: 1 NaN, 2 +inf, 4 -inf */
+    int64_t gsum;                    /* shiftadd: sum of activations in the group */
+    int gpos;                        /* lanes consumed in the current group */
+    uint64_t cycles;                 /* total cycles since init */
+    uint64_t ops;                    /* ops since init */
+} mpe_pe;
+
+/* Initialises a PE; returns an error for bad lanes/cols/cfg. */
+mpe_status mpe_pe_init(mpe_pe *pe, int lanes, int cols, const mpe_pe_cfg *cfg);
+/* Executes one op structurally; *cycles (may be NULL) gets its cycle count. */
+mpe_status mpe_pe_step(mpe_pe *pe, const mpe_pe_op *op, int *cycles);
+/* Accumulator of column c: int48 sign-extended, or FP32 bits. */
+int64_t mpe_pe_acc_int(const mpe_pe *pe, int c);
+uint32_t mpe_pe_acc_f32(const mpe_pe *pe, int c);
+
+/* GEMM operands: Y[m][n] = sum_k A[m][k] * W[n][k], codes row-major.
+ * Scales: a_scale[m][K/group] (bfp), w_scale[n][K/group], w_zero[n][K/group]
+ * (shiftadd; NULL = 0). K must be a multiple of `lanes` for the structural
+ * path (the fast path only needs K to be a multiple of the group). */
+typedef struct {
+    int M, N, K;
+    const uint16_t *A, *W;
+    const uint16_t *a_scale, *w_scale;
+    const int16_t *w_zero;
+} mpe_gemm_args;
+
+/* Output: y_int[m*N+n] (int48 sign-extended) or y_f32 (FP32 bits), by mode. */
+mpe_status mpe_gemm_structural(const mpe_pe_cfg *cfg, int lanes, int cols,
+                               const mpe_gemm_args *g, int64_t *y_int,
+                               uint32_t *y_f32, uint64_t *cycles);
+mpe_status mpe_gemm_fast(const mpe_pe_cfg *cfg, const mpe_gemm_args *g,
+                         int64_t *y_int, uint32_t *y_f32);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
