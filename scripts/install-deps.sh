@@ -4,7 +4,7 @@
 # Usage: scripts/install-deps.sh [--check]   (--check: list missing packages, exit 1 if any)
 set -eu
 
-PKGS="build-essential g++ make pkg-config python3 python3-numpy
+PKGS="build-essential g++ make pkg-config
 libgtest-dev verilator yosys libsystemc-dev
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata zlib1g-dev
 nextpnr-ice40 fpga-icestorm gnuplot-nox"
