@@ -1,0 +1,93 @@
+/* The accelerator ISA, generated from isa/insns.def by X-macros: instruction
+ * and field identifiers, the field table, encode/decode of 128-bit words.
+ * docs/isa.md is the architecture manual. */
+#ifndef MPE_ISA_H
+#define MPE_ISA_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mpe/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MPE_ISA_VERSION 1
+#define MPE_INSN_BYTES 16
+#define MPE_NUM_REGS 16
+
+typedef enum {
+#define INSN(id, opc, mn, unit, summary) MPE_I_##id,
+#include "../../../isa/insns.def"
+#undef INSN
+#undef FIELD
+    MPE_I_COUNT
+} mpe_insn_id;
+
+/* Every field of every instruction, globally numbered: MPE_F_<INSN>_<name>. */
+typedef enum {
+#define FIELD(id, name, lsb, width, kind, summary) MPE_F_##id##_##name,
+#include "../../../isa/insns.def"
+#undef INSN
+#undef FIELD
+    MPE_F_COUNT
+} mpe_field_id;
+
+typedef enum { MPE_UNIT_CTRL, MPE_UNIT_LOAD, MPE_UNIT_COMPUTE, MPE_UNIT_STORE } mpe_unit;
+
+typedef enum {
+    MPE_FK_U, MPE_FK_S, MPE_FK_R, MPE_FK_DEPS,
+    MPE_FK_E_SP, MPE_FK_E_MODE, MPE_FK_E_DTKIND, MPE_FK_E_FMT, MPE_FK_E_RQ, MPE_FK_E_OUT
+} mpe_field_kind;
+
+/* Dependency flag bits inside a DEPS field. */
+enum { MPE_DEP_POP_PREV = 1, MPE_DEP_POP_NEXT = 2, MPE_DEP_PUSH_PREV = 4, MPE_DEP_PUSH_NEXT = 8 };
+/* Scratchpads (E_SP); the OSP is only a store source. */
+enum { MPE_SP_ASP = 0, MPE_SP_WSP = 1, MPE_SP_PSP = 2, MPE_SP_OSP = 3 };
+/* Requantization kinds (E_RQ). */
+enum { MPE_RQ_NONE = 0, MPE_RQ_FLOAT = 1, MPE_RQ_DYADIC = 2 };
+/* Output formats (E_OUT). */
+enum {
+    MPE_OUT_INT4, MPE_OUT_UINT4, MPE_OUT_INT8, MPE_OUT_UINT8, MPE_OUT_INT16,
+    MPE_OUT_UINT16, MPE_OUT_INT32, MPE_OUT_FP16, MPE_OUT_BF16, MPE_OUT_FP32,
+    MPE_OUT_COUNT
+};
+
+typedef struct {
+    const char *mnemonic;
+    uint8_t opcode;
+    uint8_t unit; /* mpe_unit */
+    const char *summary;
+} mpe_insn_info;
+
+typedef struct {
+    mpe_insn_id insn;
+    const char *name;
+    uint8_t lsb, width;
+    uint8_t kind; /* mpe_field_kind */
+    const char *summary;
+} mpe_field_info;
+
+extern const mpe_insn_info mpe_insn_table[MPE_I_COUNT];
+extern const mpe_field_info mpe_field_table[MPE_F_COUNT];
+
+/* A decoded instruction: its id and the value of every field (indexed by
+ * mpe_field_id; fields of other instructions are 0). Signed fields are
+ * sign-extended. */
+typedef struct {
+    mpe_insn_id id;
+    int64_t f[MPE_F_COUNT];
+} mpe_insn;
+
+/* 16 bytes <-> instruction. Decoding fails (MPE_ERR_FORMAT) on an unknown
+ * opcode or on bits set outside every field. Encoding fails (MPE_ERR_RANGE)
+ * when a value does not fit its field. */
+mpe_status mpe_insn_decode(const uint8_t bytes[MPE_INSN_BYTES], mpe_insn *out);
+mpe_status mpe_insn_encode(const mpe_insn *in, uint8_t bytes[MPE_INSN_BYTES]);
+/* Checks the table itself: unique opcodes, fields inside 128 bits, no overlap. */
+mpe_status mpe_isa_check_table(char *msg, size_t msglen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
