@@ -1,0 +1,161 @@
+`include "mpe_defs.vh"
+// LUT mode datapath (docs/numerics.md 5.1). Lanes form groups of four
+// activations; each group builds the 8-entry half table
+//   H[k] = s0 x0 + s1 x1 + s2 x2 - x3,  s_j = 2 b_j - 1,  k = b0 + 2 b1 + 4 b2
+// from two pair tables in the op's first cycle (registered for the later
+// cycles). Each cycle one weight bit-plane forms, per column and group, the
+// 4-bit index idx from the four lanes' plane bits and looks the table up:
+//   T(idx) = idx[3] ? -H[~idx[2:0]] : H[idx[2:0]].
+// The plane sum is shifted (and negated for the MSB plane of intB) into the
+// column's twice-dot register; the last plane adds the correction term
+// (uintB: (S << B) - S, intB: -S, S = -sum_g H_g[0]) and the halved
+// twice-dot is the op's increment of the int48 accumulator.
+module mpe_lut #(
+  parameter LANES = 16,
+  parameter COLS  = 4,
+  parameter A_W   = 16,
+  parameter W_W   = 16
+) (
+  input  wire                        clk_i,
+  input  wire                        rst_ni,
+  input  wire                        step_i,    // a LUT cycle of an op
+  input  wire                        first_i,   // the op's first cycle
+  input  wire [3:0]                  plane_i,   // weight bit-plane of this cycle
+  input  wire                        a_signed_i,
+  input  wire [4:0]                  a_bits_i,
+  input  wire [`MPE_DT_W-1:0]        w_kind_i,
+  input  wire [4:0]                  w_bits_i,
+  input  wire [LANES*A_W-1:0]        a_i,
+  input  wire [COLS*LANES*W_W-1:0]   w_i,
+  output wire [COLS*48-1:0]          inc_o      // (twice-dot >> 1), valid in the last cycle
+);
+  localparam G    = LANES / 4;
+  localparam XW   = A_W + 1;                          // signed activation
+  localparam HW   = XW + 2;                           // table entry
+  localparam PLW  = HW + ((G > 1) ? $clog2(G) : 0);   // plane sum
+  localparam SW   = XW + $clog2(LANES);               // activation sum
+  localparam TD_W = SW + 8;                           // twice-dot
+
+  wire [LANES*XW-1:0] x;
+  genvar k, g, c;
+  generate
+    for (k = 0; k < LANES; k = k + 1) begin : g_dec
+      mpe_int_dec #(.W(A_W)) u_dec (
+        .code_i   (a_i[A_W*k +: A_W]),
+        .bits_i   (a_bits_i),
+        .signed_i (a_signed_i),
+        .val_o    (x[XW*k +: XW])
+      );
+    end
+  endgenerate
+
+  // ---- half tables: built in the first cycle, registered for the others
+  reg  [G*8*HW-1:0] h_q;
+  wire [G*8*HW-1:0] h_new;
+  wire [G*8*HW-1:0] h_use = first_i ? h_new : h_q;
+
+  generate
+    for (g = 0; g < G; g = g + 1) begin : g_tab
+      wire signed [HW-1:0] x0 = {{2{x[XW*(4*g+0)+XW-1]}}, x[XW*(4*g+0) +: XW]};
+      wire signed [HW-1:0] x1 = {{2{x[XW*(4*g+1)+XW-1]}}, x[XW*(4*g+1) +: XW]};
+      wire signed [HW-1:0] x2 = {{2{x[XW*(4*g+2)+XW-1]}}, x[XW*(4*g+2) +: XW]};
+      wire signed [HW-1:0] x3 = {{2{x[XW*(4*g+3)+XW-1]}}, x[XW*(4*g+3) +: XW]};
+      // pair tables: p01[b0 + 2 b1], p23[b2] (b3 = 0, so x3 is always negative)
+      wire signed [HW-1:0] p01_0 = -x0 - x1;
+      wire signed [HW-1:0] p01_1 =  x0 - x1;
+      wire signed [HW-1:0] p01_2 = -x0 + x1;
+      wire signed [HW-1:0] p01_3 =  x0 + x1;
+      wire signed [HW-1:0] p23_0 = -x2 - x3;
+      wire signed [HW-1:0] p23_1 =  x2 - x3;
+      assign h_new[HW*(8*g+0) +: HW] = p01_0 + p23_0;
+      assign h_new[HW*(8*g+1) +: HW] = p01_1 + p23_0;
+      assign h_new[HW*(8*g+2) +: HW] = p01_2 + p23_0;
+      assign h_new[HW*(8*g+3) +: HW] = p01_3 + p23_0;
+      assign h_new[HW*(8*g+4) +: HW] = p01_0 + p23_1;
+      assign h_new[HW*(8*g+5) +: HW] = p01_1 + p23_1;
+      assign h_new[HW*(8*g+6) +: HW] = p01_2 + p23_1;
+      assign h_new[HW*(8*g+7) +: HW] = p01_3 + p23_1;
+    end
+  endgenerate
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) h_q <= {G*8*HW{1'b0}};
+    else         h_q <= (step_i && first_i) ? h_new : h_q;
+  end
+
+  // ---- activation sum S = -sum_g H_g[0] (H[0] = -(x0 + x1 + x2 + x3))
+  reg signed [SW-1:0] s_sum;
+  integer gi;
+  always @* begin
+    s_sum = {SW{1'b0}};
+    for (gi = 0; gi < G; gi = gi + 1)
+      s_sum = s_sum - {{(SW-HW){h_use[HW*(8*gi)+HW-1]}}, h_use[HW*(8*gi) +: HW]};
+  end
+
+  // ---- plane handling by weight kind
+  wire is_uint = (w_kind_i == `MPE_DT_UINT);
+  wire is_int  = (w_kind_i == `MPE_DT_INT);
+  wire is_bin  = (w_kind_i == `MPE_DT_BINARY);
+  wire is_ter  = (w_kind_i == `MPE_DT_TERNARY);
+  wire [3:0] shamt = is_bin ? 4'd1 : (is_ter ? 4'd0 : plane_i);
+  wire       neg_plane = is_int && ({1'b0, plane_i} == w_bits_i - 5'd1);
+  wire       last_plane = is_bin || (is_ter && plane_i == 4'd1) ||
+                          ((is_uint || is_int) && ({1'b0, plane_i} == w_bits_i - 5'd1));
+  // correction: uintB (S << B) - S, intB -S
+  wire signed [TD_W-1:0] s_ext = {{(TD_W-SW){s_sum[SW-1]}}, s_sum};
+  wire signed [TD_W-1:0] corr  = is_uint ? ((s_ext <<< w_bits_i) - s_ext)
+                               : (is_int ? -s_ext : {TD_W{1'b0}});
+
+  // ---- per column: lookups, plane sum, twice-dot register
+  reg  [COLS*TD_W-1:0] td_q;
+  wire [COLS*TD_W-1:0] td_d;
+
+  generate
+    for (c = 0; c < COLS; c = c + 1) begin : g_col
+      reg signed [PLW-1:0]  psum;
+      reg [3:0]             idx;
+      reg [W_W-1:0]         code;
+      reg signed [HW-1:0]   ent;
+      reg [2:0]             sel;
+      integer               gj, j, e;
+      always @* begin
+        psum = {PLW{1'b0}};
+        idx  = 4'd0;
+        code = {W_W{1'b0}};
+        ent  = {HW{1'b0}};
+        sel  = 3'd0;
+        for (gj = 0; gj < G; gj = gj + 1) begin
+          for (j = 0; j < 4; j = j + 1) begin
+            code = w_i[W_W*(c*LANES + 4*gj + j) +: W_W];
+            if (is_bin)
+              idx[j] = code[0];
+            else if (is_ter)
+              idx[j] = (plane_i == 4'd0) ? ~code[1] : (~code[1] & code[0]);
+            else
+              idx[j] = |(code & ({{(W_W-1){1'b0}}, 1'b1} << plane_i));
+          end
+          // symmetrized lookup: the top index bit inverts the index and negates
+          sel  = idx[3] ? ~idx[2:0] : idx[2:0];
+          ent  = {HW{1'b0}};
+          for (e = 0; e < 8; e = e + 1)      // 8:1 entry multiplexer
+            if (sel == e[2:0]) ent = h_use[HW*(8*gj + e) +: HW];
+          psum = psum + {{(PLW-HW){ent[HW-1]}}, (idx[3] ? -ent : ent)};
+        end
+      end
+      wire signed [TD_W-1:0] pext    = {{(TD_W-PLW){psum[PLW-1]}}, psum};
+      wire signed [TD_W-1:0] contrib = neg_plane ? -(pext <<< shamt) : (pext <<< shamt);
+      wire signed [TD_W-1:0] td_base = first_i ? {TD_W{1'b0}} : td_q[TD_W*c +: TD_W];
+      wire signed [TD_W-1:0] td_sum  = td_base + contrib;
+      wire signed [TD_W-1:0] twice   = td_sum + (last_plane ? corr : {TD_W{1'b0}});
+      assign td_d[TD_W*c +: TD_W] = td_sum;
+      // the twice-dot is even: halving is exact
+      assign inc_o[48*c +: 48] = {{(48-TD_W+1){twice[TD_W-1]}}, twice[TD_W-1:1]};
+      wire unused_half = twice[0];
+    end
+  endgenerate
+
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) td_q <= {COLS*TD_W{1'b0}};
+    else         td_q <= step_i ? td_d : td_q;
+  end
+endmodule
