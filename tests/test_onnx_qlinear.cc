@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <sys/stat.h>
@@ -20,7 +21,11 @@ extern "C" {
 
 namespace {
 
-const char *kNodeDir = "/usr/share/libonnx-testdata/data/node";
+// The data directory; MPE_ONNX_NODE_DIR overrides it (tests skip when absent).
+std::string node_dir() {
+    const char *e = std::getenv("MPE_ONNX_NODE_DIR");
+    return e && *e ? e : "/usr/share/libonnx-testdata/data/node";
+}
 
 bool dir_exists(const std::string &p) {
     struct stat st;
@@ -66,7 +71,7 @@ struct NodeCase {
 
 // Loads model.onnx and test_data_set_0; false with c->err set on failure.
 bool load_case(const std::string &name, NodeCase *c) {
-    std::string dir = std::string(kNodeDir) + "/" + name;
+    std::string dir = node_dir() + "/" + name;
     uint8_t *buf;
     size_t len;
     if (mpe_read_file((dir + "/model.onnx").c_str(), (size_t)1 << 26, &buf, &len) != MPE_OK) {
@@ -314,8 +319,8 @@ void print_stats(const char *name, const QStats &st) {
 
 #define LOAD_OR_SKIP(name, c)                                                   \
     do {                                                                        \
-        if (!dir_exists(std::string(kNodeDir) + "/" + (name)))                  \
-            GTEST_SKIP() << kNodeDir << "/" << (name) << " not installed";      \
+        if (!dir_exists(node_dir() + "/" + (name)))                             \
+            GTEST_SKIP() << node_dir() << "/" << (name) << " not installed";    \
         ASSERT_TRUE(load_case((name), &(c))) << (c).err;                        \
     } while (0)
 
