@@ -39,8 +39,18 @@ void mpe_arch_default(mpe_arch *a);
 mpe_status mpe_arch_parse(const char *text, const char *fname, mpe_arch *a,
                           char *err, size_t errlen);
 mpe_status mpe_arch_load(const char *path, mpe_arch *a, char *err, size_t errlen);
+/* The range and consistency checks of mpe_arch_parse on a struct: every key
+ * inside [min, max], lanes % 4 == 0, lanes % cols == 0, beat_bytes a power
+ * of two dividing every memory size, scratchpads and the instruction memory
+ * addressable by the ISA's address fields. `msg` gets "key: reason". */
+mpe_status mpe_arch_check(const mpe_arch *a, char *msg, size_t msglen);
+/* 0 when equal; else -1 and `msg` names the first differing key
+ * ("rows: 8 here, 4 in the binary" with the given labels). */
+int mpe_arch_compare(const mpe_arch *a, const char *alabel, const mpe_arch *b,
+                     const char *blabel, char *msg, size_t msglen);
 /* Canonical text (every key, fixed order) and its CRC32. */
 size_t mpe_arch_format(const mpe_arch *a, char *buf, size_t len);
+#define MPE_ARCH_TEXT_MAX 512 /* the canonical text always fits */
 uint32_t mpe_arch_crc(const mpe_arch *a);
 
 #ifdef __cplusplus

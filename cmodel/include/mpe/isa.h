@@ -84,8 +84,52 @@ typedef struct {
  * when a value does not fit its field. */
 mpe_status mpe_insn_decode(const uint8_t bytes[MPE_INSN_BYTES], mpe_insn *out);
 mpe_status mpe_insn_encode(const mpe_insn *in, uint8_t bytes[MPE_INSN_BYTES]);
+/* As mpe_insn_decode; `msg` (may be NULL) receives a one-line reason
+ * ("reserved opcode 0x05", "bits set outside the fields of 'load': bit 127"). */
+mpe_status mpe_insn_decode_msg(const uint8_t bytes[MPE_INSN_BYTES], mpe_insn *out,
+                               char *msg, size_t msglen);
 /* Checks the table itself: unique opcodes, fields inside 128 bits, no overlap. */
 mpe_status mpe_isa_check_table(char *msg, size_t msglen);
+/* The same checks over any pair of tables (the tests feed broken ones):
+ * opcodes unique and in 1..31, mnemonics unique, each instruction's fields
+ * contiguous in the field table, named uniquely (not "op"), inside 128 bits,
+ * not overlapping each other or the opcode [4:0], widths sensible for their
+ * kind (R and DEPS 4 bits, enumerations wide enough for every named value,
+ * signed fields >= 2 bits, every field 1..64 bits). */
+mpe_status mpe_isa_check_tables(const mpe_insn_info *insns, int ninsns,
+                                const mpe_field_info *fields, int nfields,
+                                char *msg, size_t msglen);
+
+/* ---- lookups ---------------------------------------------------------- */
+#define MPE_OPCODE_LSB 0
+#define MPE_OPCODE_BITS 5
+/* An instruction's fields are contiguous in mpe_field_table (checked by
+ * mpe_isa_check_table): ids first .. first+count-1, in insns.def order. */
+void mpe_insn_fields(mpe_insn_id id, int *first, int *count);
+int mpe_insn_by_opcode(unsigned opcode);     /* mpe_insn_id, or -1 */
+int mpe_insn_by_mnemonic(const char *mn);    /* mpe_insn_id, or -1 */
+int mpe_field_by_name(mpe_insn_id id, const char *name); /* mpe_field_id, or -1 */
+/* Zero fields, given id. */
+void mpe_insn_init(mpe_insn *in, mpe_insn_id id);
+/* Values a field can hold: 0 .. 2^w-1, or -2^(w-1) .. 2^(w-1)-1 for S. */
+void mpe_field_range(const mpe_field_info *f, int64_t *lo, int64_t *hi);
+
+/* Bits [lsb, lsb+width) of a 16-byte instruction (bit i is bit i%8 of byte
+ * i/8), width 1..64, lsb + width <= 128. Shift-and-mask, host independent. */
+uint64_t mpe_bits_get(const uint8_t bytes[MPE_INSN_BYTES], unsigned lsb, unsigned width);
+void mpe_bits_set(uint8_t bytes[MPE_INSN_BYTES], unsigned lsb, unsigned width, uint64_t v);
+
+/* ---- names of enumerated field values (assembler, disassembler, docs) --- */
+/* "U", "S", "R", "DEPS", "E_SP", ... */
+const char *mpe_field_kind_name(int kind);
+/* Number of named values of an enumeration kind (E_*), 0 for other kinds. */
+int mpe_isa_enum_count(int kind);
+/* Name of value v of an enumeration kind, or NULL when v has no name. */
+const char *mpe_isa_enum_name(int kind, int64_t v);
+/* Value of a name of an enumeration kind; 0 on success, -1 if unknown. */
+int mpe_isa_enum_parse(int kind, const char *name, int64_t *v);
+/* Names of the DEPS flag bits 0..3: pop_prev, pop_next, push_prev, push_next. */
+const char *mpe_dep_name(int bit);
 
 #ifdef __cplusplus
 }
