@@ -85,31 +85,39 @@ uint16_t mpe_f32_to_bf16(uint32_t a)
                                    MPE_RNE, 0, 0);
 }
 
-int64_t mpe_round_scaled(int64_t v, uint32_t m, int exp, mpe_round r,
-                         int64_t lo, int64_t hi)
+static int64_t clamp_i128(__int128 q, int64_t lo, int64_t hi)
 {
-    __int128 p = (__int128)v * (__int128)m;
-    __int128 q;
-    if (exp >= 0) {
-        if (exp > 62 || p > ((__int128)1 << 100) || p < -((__int128)1 << 100))
-            return p > 0 ? hi : (p < 0 ? lo : 0);
-        q = p * ((__int128)1 << exp);
-    } else {
-        int s = -exp;
-        if (s > 120)
-            return 0;
-        unsigned __int128 mag = p < 0 ? (unsigned __int128)0 - (unsigned __int128)p
-                                      : (unsigned __int128)p;
-        unsigned __int128 qq = mag >> s;
-        unsigned __int128 rem = mag - (qq << s);
-        unsigned __int128 half = (unsigned __int128)1 << (s - 1);
-        if (rem > half || (rem == half && (r == MPE_RNA || (qq & 1))))
-            qq++;
-        q = p < 0 ? -(__int128)qq : (__int128)qq;
-    }
     if (q < lo)
         return lo;
     if (q > hi)
         return hi;
     return (int64_t)q;
+}
+
+int64_t mpe_round_scaled(int64_t v, uint32_t m, int exp, mpe_round r,
+                         int64_t lo, int64_t hi)
+{
+    __int128 p = (__int128)v * (__int128)m; /* |p| < 2^95 */
+    if (p == 0)
+        return clamp_i128(0, lo, hi);
+    if (exp >= 0) {
+        /* |p| >= 1, so |p * 2^exp| >= 2^exp: beyond 2^64 it saturates. */
+        if (exp >= 64)
+            return p > 0 ? hi : lo;
+        __int128 lim = (__int128)1 << (126 - exp);
+        if (p >= lim || p <= -lim)
+            return p > 0 ? hi : lo;
+        return clamp_i128(p * ((__int128)1 << exp), lo, hi);
+    }
+    int s = -exp;
+    if (s > 120)
+        return clamp_i128(0, lo, hi); /* |p| < 2^95 < 2^(s-1): rounds to 0 */
+    unsigned __int128 mag = p < 0 ? (unsigned __int128)0 - (unsigned __int128)p
+                                  : (unsigned __int128)p;
+    unsigned __int128 qq = mag >> s;
+    unsigned __int128 rem = mag - (qq << s);
+    unsigned __int128 half = (unsigned __int128)1 << (s - 1);
+    if (rem > half || (rem == half && (r == MPE_RNA || (qq & 1))))
+        qq++;
+    return clamp_i128(p < 0 ? -(__int128)qq : (__int128)qq, lo, hi);
 }

@@ -144,3 +144,25 @@ TEST(Fp32, FromIntRoundsOnce) {
 }
 
 }  // namespace
+
+namespace {
+// mpe_round_scaled: exact v*m*2^exp, one rounding, saturation at any exponent.
+TEST(Fp32, RoundScaledSaturatesAndClampsEverywhere) {
+    const int64_t lo = -128, hi = 127;
+    // large exponents saturate instead of overflowing 128 bits
+    for (int e = 40; e < 70; e++) {
+        EXPECT_EQ(mpe_round_scaled(INT64_C(1) << 46, 0xFFFFFFu, e, MPE_RNE, lo, hi), hi) << e;
+        EXPECT_EQ(mpe_round_scaled(-(INT64_C(1) << 46), 0xFFFFFFu, e, MPE_RNE, lo, hi), lo) << e;
+    }
+    // a zero product is clamped into [lo, hi] too
+    EXPECT_EQ(mpe_round_scaled(0, 5, 3, MPE_RNE, 1, 10), 1);
+    EXPECT_EQ(mpe_round_scaled(5, 0, -3, MPE_RNE, -10, -1), -1);
+    EXPECT_EQ(mpe_round_scaled(3, 1, -200, MPE_RNE, 2, 10), 2);
+    // ties: 5 * 2^-1 = 2.5 -> 2 (even) / 3 (away); -2.5 -> -2 / -3
+    EXPECT_EQ(mpe_round_scaled(5, 1, -1, MPE_RNE, -100, 100), 2);
+    EXPECT_EQ(mpe_round_scaled(5, 1, -1, MPE_RNA, -100, 100), 3);
+    EXPECT_EQ(mpe_round_scaled(-5, 1, -1, MPE_RNE, -100, 100), -2);
+    EXPECT_EQ(mpe_round_scaled(-5, 1, -1, MPE_RNA, -100, 100), -3);
+    EXPECT_EQ(mpe_round_scaled(7, 3, 2, MPE_RNE, -1000, 1000), 84);
+}
+}  // namespace
