@@ -127,4 +127,6 @@ demo: $(MPE)
 clean:
 	rm -rf build
 
+include sim/sim.mk
+
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)

@@ -156,6 +156,13 @@ module mpe_pe #(
   end
   // scale slot of the closing group
   wire [SLW-1:0] slot = (in_op && ({24'd0, cnt_q} < SLOTS)) ? cnt_q[SLW-1:0] : {SLW{1'b0}};
+  reg  [7:0]     slot_ascale;
+  integer        sa_i;
+  always @* begin
+    slot_ascale = 8'd0;
+    for (sa_i = 0; sa_i < SLOTS; sa_i = sa_i + 1)
+      if (slot == sa_i[SLW-1:0]) slot_ascale = as_q[8*sa_i +: 8];
+  end
 
   // ------------------------------------------------------------ datapaths
   wire [COLS*48-1:0]     mac_inc, lut_inc, sa_inc, bs_inc;
@@ -184,8 +191,20 @@ module mpe_pe #(
       assign w_x[WX*k +: WX] = {{(WX-W_W){1'b0}}, w_q[W_W*k +: W_W]};
     end
     for (c = 0; c < COLS; c = c + 1) begin : g_slot
-      assign slot_scale[16*c +: 16]  = ws_q[16*(c*SLOTS + {{(32-SLW){1'b0}}, slot}) +: 16];
-      assign slot_zero[16*c +: 16]   = wz_q[16*(c*SLOTS + {{(32-SLW){1'b0}}, slot}) +: 16];
+      // slot multiplexers
+      reg [15:0] sc, zp;
+      integer s;
+      always @* begin
+        sc = 16'd0;
+        zp = 16'd0;
+        for (s = 0; s < SLOTS; s = s + 1)
+          if (slot == s[SLW-1:0]) begin
+            sc = ws_q[16*(c*SLOTS + s) +: 16];
+            zp = wz_q[16*(c*SLOTS + s) +: 16];
+          end
+      end
+      assign slot_scale[16*c +: 16]  = sc;
+      assign slot_zero[16*c +: 16]   = zp;
       assign slot_wscale8[8*c +: 8]  = slot_scale[16*c +: 8];
       assign sa_p_base[SA_P_W*c +: SA_P_W] = gacc_base[GACC_W*c +: SA_P_W];
     end
@@ -263,7 +282,7 @@ module mpe_pe #(
         .scale_fmt_i (scale_fmt_q),
         .a_i (a_x), .w_i (w_x), .mask_i (mask),
         .d_i (gacc_base), .spec_i (gspec_base),
-        .a_scale_i (as_q[8*slot +: 8]), .w_scale_i (slot_wscale8),
+        .a_scale_i (slot_ascale), .w_scale_i (slot_wscale8),
         .d_o (bfp_d), .spec_o (bfp_spec),
         .cls_o (bfp_cls), .val_o (bfp_val), .exp_o (bfp_exp)
       );
@@ -409,5 +428,5 @@ module mpe_pe #(
 
   // signals some single-mode configurations leave unread
   wire unused_variant = ^{mask, sa_cls, bfp_cls, sa_val, bfp_val, sa_exp, bfp_exp, slot_scale,
-                          slot_zero, slot_wscale8, sa_p_base, a_signed, w_signed, a_x, w_x};
+                          slot_zero, slot_wscale8, slot_ascale, sa_p_base, a_signed, w_signed, a_x, w_x};
 endmodule
