@@ -8,12 +8,14 @@ COSIM_COLS ?= 4
 
 SIM_BUILD := $(BUILD)/sim
 VERILATOR ?= verilator
-RTL_SRC := $(sort $(wildcard rtl/*.v))
+# sim/mutate.sh points RTL_DIR at a mutated copy (and SIM_BUILD elsewhere)
+RTL_DIR ?= rtl
+RTL_SRC := $(sort $(wildcard $(RTL_DIR)/*.v))
 RTL_DEFS := rtl/mpe_defs.vh
 SIM_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror -I$(abspath cmodel/include) \
 	-I$(abspath sim) -DCOSIM_LANES=$(COSIM_LANES) -DCOSIM_COLS=$(COSIM_COLS)
 # Generated Verilator code is not ours to lint: only -O2 there.
-VL_FLAGS := -O2 -Wno-fatal -Wno-lint -Wno-style -Irtl -j 2 --x-assign 0 --x-initial 0 \
+VL_FLAGS := -O2 -Wno-fatal -Wno-lint -Wno-style -I$(RTL_DIR) -j 2 --x-assign 0 --x-initial 0 \
 	-MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O2 OPT_GLOBAL=-O2"
 
 SEED ?= 1
@@ -51,10 +53,11 @@ $(COSIM_BIN): $(RTL_SRC) $(RTL_DEFS) $(COSIM_SRC) sim/stim.h sim/cosim.vlt $(LIB
 		$(abspath $(COSIM_SRC)) -CFLAGS "$(SIM_CXXFLAGS)" \
 		-LDFLAGS "$(abspath $(LIBMPE))" --Mdir $(COSIM_OBJ) -o $(abspath $@)
 
-$(FPACC_BIN): rtl/mpe_fpacc.v rtl/mpe_fp32_add.v rtl/mpe_fp32_round.v sim/tb_fpacc.cpp $(LIBMPE)
+FPACC_RTL := $(addprefix $(RTL_DIR)/,mpe_fpacc.v mpe_fp32_add.v mpe_fp32_round.v)
+$(FPACC_BIN): $(FPACC_RTL) sim/tb_fpacc.cpp $(LIBMPE)
 	@mkdir -p $(SIM_BUILD)
 	$(VERILATOR) --cc --exe --build $(VL_FLAGS) --top-module mpe_fpacc -GVAL_W=90 \
-		rtl/mpe_fpacc.v rtl/mpe_fp32_add.v rtl/mpe_fp32_round.v $(abspath sim/tb_fpacc.cpp) \
+		$(FPACC_RTL) $(abspath sim/tb_fpacc.cpp) \
 		-CFLAGS "$(SIM_CXXFLAGS)" -LDFLAGS "$(abspath $(LIBMPE))" \
 		--Mdir $(SIM_BUILD)/obj_fpacc -o $(abspath $@)
 
