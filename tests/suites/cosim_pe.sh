@@ -12,6 +12,13 @@ if [ "${MPE_SAN:-0}" = 1 ] || [[ "$BUILD" == *san* ]]; then
     echo "0 passed, 0 failed"
     exit 0
 fi
+# the PE of the C model (cmodel/pe*.c) is written in parallel: until it is
+# in libmpe there is nothing to co-simulate against
+if ! nm "$BUILD/lib/libmpe.a" 2>/dev/null | grep -q ' T mpe_pe_step$'; then
+    echo "$(basename "$0" .sh): libmpe has no mpe_pe_step yet; skipped"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if ! make -s --no-print-directory BUILD="$BUILD" cosim-build >"$log" 2>&1; then
