@@ -116,7 +116,7 @@ $(BENCH_BIN): $(BENCH_OBJ) $(LIBMPE)
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@scripts/run-tests.sh $(BUILD)
+	@MPE_SAN=$(SAN) scripts/run-tests.sh $(BUILD)
 
 bench: $(BENCH_BIN) $(MPE)
 	@scripts/bench.sh $(BUILD)

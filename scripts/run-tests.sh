@@ -6,6 +6,7 @@
 set -u
 BUILD=${1:-build}
 export MPE_BUILD=$BUILD
+export MPE_SAN=${MPE_SAN:-0}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$(dirname "$0")/.." || exit 2
