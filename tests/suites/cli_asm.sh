@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# mpe asm / disasm / isa-doc / isa-vh from the command line: round trips of
+# the example programs, one-line errors with a non-zero exit for bad sources,
+# configs and binaries, and the freshness of the generated docs/isa.md
+# section 7 and rtl/mpe_isa.vh + rtl/mpe_arch.vh. Ends with "P passed, F failed".
+set -u
+BUILD=${1:-build}
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$PWD
+case $BUILD in
+/*) MPE=$BUILD/bin/mpe ;;
+*) MPE=$ROOT/$BUILD/bin/mpe ;;
+esac
+pass=0
+fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+check() { if [ "$1" -eq 0 ]; then ok "$2"; else bad "$2"; fi; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect_err WANT_RC WANT_TEXT CMD...: exit status WANT_RC, exactly one line
+# on stderr containing WANT_TEXT.
+expect_err() {
+    local want_rc=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$?
+    if [ "$rc" -eq "$want_rc" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -qF -- "$want" "$tmp/err"; then
+        ok "error: $want"
+    else
+        bad "error: $want (exit $rc, stderr: $(head -c 300 "$tmp/err"))"
+    fi
+}
+
+[ -x "$MPE" ] || { echo "no $MPE"; echo "0 passed, 1 failed"; exit 1; }
+
+# ---- round trips of the examples -------------------------------------------
+for src in examples/asm/*.s; do
+    name=$(basename "$src" .s)
+    mkdir -p "$tmp/$name/a" "$tmp/$name/b" "$tmp/$name/c"
+    cp "$src" "$tmp/$name/a/prog.s"
+    (cd "$tmp/$name/a" && "$MPE" asm prog.s -o prog.mpeb --arch "$ROOT/arch/default.cfg")
+    check $? "$name: assembles"
+    "$MPE" disasm "$tmp/$name/a/prog.mpeb" >"$tmp/$name/b/prog.s"
+    check $? "$name: disassembles"
+    (cd "$tmp/$name/b" && "$MPE" asm prog.s -o prog.mpeb)
+    cmp -s "$tmp/$name/a/prog.mpeb" "$tmp/$name/b/prog.mpeb"
+    check $? "$name: disasm -> asm gives the same binary"
+    "$MPE" disasm --pc --data "$tmp/$name/a/prog.mpeb" >"$tmp/$name/c/prog.s" &&
+        (cd "$tmp/$name/c" && "$MPE" asm prog.s -o prog.mpeb) &&
+        cmp -s "$tmp/$name/a/prog.mpeb" "$tmp/$name/c/prog.mpeb"
+    check $? "$name: the same with --pc --data"
+done
+n=$(grep -c '^    [a-z]' "$tmp/gemm_dbuf/b/prog.s")
+[ "$n" -eq 26 ] && grep -q '^L16:$' "$tmp/gemm_dbuf/b/prog.s" &&
+    grep -q 'dbnz rs=r3 target=L16' "$tmp/gemm_dbuf/b/prog.s"
+check $? "gemm_dbuf: 26 instructions, loop label at 16"
+
+# ---- assembler errors --------------------------------------------------------
+printf 'nop\nfoo rd=r1\n' >"$tmp/e1.s"
+expect_err 1 "$tmp/e1.s:2: unknown mnemonic 'foo'" "$MPE" asm "$tmp/e1.s" -o "$tmp/e.mpeb"
+printf 'li rd=r1\n\ndbnz rs=r1 target=nowhere\n' >"$tmp/e2.s"
+expect_err 1 "$tmp/e2.s:3: unknown label 'nowhere'" "$MPE" asm "$tmp/e2.s" -o "$tmp/e.mpeb"
+printf 'li rd=r16 imm=1\n' >"$tmp/e3.s"
+expect_err 1 "$tmp/e3.s:1: bad register 'r16'" "$MPE" asm "$tmp/e3.s" -o "$tmp/e.mpeb"
+printf 'load rows=70000\n' >"$tmp/e4.s"
+expect_err 1 "$tmp/e4.s:1: value 70000 out of range for field 'rows' (0..65535)" "$MPE" asm "$tmp/e4.s" -o "$tmp/e.mpeb"
+printf 'load sp=asp sp=wsp\n' >"$tmp/e5.s"
+expect_err 1 "$tmp/e5.s:1: field 'sp' given twice" "$MPE" asm "$tmp/e5.s" -o "$tmp/e.mpeb"
+printf 'store sp=asp\n' >"$tmp/e6.s"
+expect_err 1 "$tmp/e6.s:1: unknown field 'sp' for 'store'" "$MPE" asm "$tmp/e6.s" -o "$tmp/e.mpeb"
+printf '# nothing\n' >"$tmp/e7.s"
+expect_err 1 "$tmp/e7.s: no instructions" "$MPE" asm "$tmp/e7.s" -o "$tmp/e.mpeb"
+[ ! -e "$tmp/e.mpeb" ]
+check $? "no binary written on errors"
+expect_err 1 "$tmp/missing.s: cannot read" "$MPE" asm "$tmp/missing.s" -o "$tmp/e.mpeb"
+printf 'nop\n' >"$tmp/ok.s"
+printf 'rows 4\nlanes 18\n' >"$tmp/bad.cfg"
+expect_err 1 "$tmp/bad.cfg:2: lanes: 18 is not a multiple of 4" "$MPE" asm "$tmp/ok.s" -o "$tmp/e.mpeb" --arch "$tmp/bad.cfg"
+printf 'imem_insns 16\n' >"$tmp/small.cfg"
+for i in $(seq 17); do echo nop; done >"$tmp/big.s"
+expect_err 1 "17 instructions do not fit the 16-instruction memory" "$MPE" asm "$tmp/big.s" -o "$tmp/e.mpeb" --arch "$tmp/small.cfg"
+expect_err 1 "cannot write" "$MPE" asm "$tmp/ok.s" -o "$tmp/nodir/x.mpeb"
+expect_err 2 "usage: mpe asm" "$MPE" asm "$tmp/ok.s"
+expect_err 2 "usage: mpe asm" "$MPE" asm "$tmp/ok.s" -o "$tmp/x.mpeb" --bogus
+
+# ---- bad binaries --------------------------------------------------------------
+"$MPE" asm examples/asm/sync_gemm.s -o "$tmp/good.mpeb"
+size=$(stat -c %s "$tmp/good.mpeb")
+head -c $((size - 1)) "$tmp/good.mpeb" >"$tmp/trunc.mpeb"
+expect_err 1 "$tmp/trunc.mpeb: file size field says $size bytes but $((size - 1)) were read (truncated)" "$MPE" disasm "$tmp/trunc.mpeb"
+head -c 10 "$tmp/good.mpeb" >"$tmp/trunc2.mpeb"
+expect_err 1 "truncated: 10 bytes" "$MPE" disasm "$tmp/trunc2.mpeb"
+: >"$tmp/empty.mpeb"
+expect_err 1 "truncated: 0 bytes" "$MPE" disasm "$tmp/empty.mpeb"
+cp "$tmp/good.mpeb" "$tmp/flip.mpeb"
+printf '\x55' | dd of="$tmp/flip.mpeb" bs=1 seek=100 conv=notrunc 2>/dev/null
+expect_err 1 "CRC mismatch" "$MPE" disasm "$tmp/flip.mpeb"
+cp "$tmp/good.mpeb" "$tmp/ver.mpeb"
+printf '\x02' | dd of="$tmp/ver.mpeb" bs=1 seek=4 conv=notrunc 2>/dev/null
+expect_err 1 "format version 2" "$MPE" disasm "$tmp/ver.mpeb"
+cp "$tmp/good.mpeb" "$tmp/isa.mpeb"
+printf '\x07' | dd of="$tmp/isa.mpeb" bs=1 seek=6 conv=notrunc 2>/dev/null
+expect_err 1 "ISA version 7" "$MPE" disasm "$tmp/isa.mpeb"
+expect_err 1 "bad magic" "$MPE" disasm examples/asm/sync_gemm.s
+expect_err 1 "cannot read" "$MPE" disasm "$tmp/none.mpeb"
+printf 'rows 8\n' >"$tmp/r8.cfg"
+expect_err 1 "rows: 4 in the binary, 8 in the configuration" "$MPE" disasm --arch "$tmp/r8.cfg" "$tmp/good.mpeb"
+"$MPE" disasm --arch arch/default.cfg "$tmp/good.mpeb" >/dev/null
+check $? "disasm --arch accepts the matching configuration"
+expect_err 2 "usage: mpe disasm" "$MPE" disasm
+# every truncation of a small binary is rejected with one line, never a crash
+all=0
+for n in $(seq 0 $((size - 1))); do
+    head -c "$n" "$tmp/good.mpeb" >"$tmp/t.mpeb"
+    "$MPE" disasm "$tmp/t.mpeb" >/dev/null 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -ne 1 ] || [ "$(wc -l <"$tmp/err")" -ne 1 ]; then all=1; echo "length $n: exit $rc"; fi
+done
+check $all "all $size truncations rejected with exit 1 and one line"
+
+# ---- generated documentation and RTL includes ----------------------------------
+"$MPE" isa-doc --check docs/isa.md
+check $? "docs/isa.md section 7 is up to date (run 'mpe isa-doc docs/isa.md')"
+sed 's/^| \[4:0\] | `op` | 0x13 | opcode |$/| [4:0] | `op` | 0x14 | opcode |/' docs/isa.md >"$tmp/stale.md"
+! cmp -s docs/isa.md "$tmp/stale.md"
+check $? "the staleness test edits the matmul table"
+expect_err 1 "the generated encodings are stale" "$MPE" isa-doc --check "$tmp/stale.md"
+"$MPE" isa-doc "$tmp/stale.md" && cmp -s docs/isa.md "$tmp/stale.md"
+check $? "isa-doc regenerates the stale copy to the checked-in text"
+printf '# no markers\n' >"$tmp/nomark.md"
+expect_err 1 "no '<!-- BEGIN GENERATED ENCODINGS -->' ... '<!-- END GENERATED ENCODINGS -->' markers" "$MPE" isa-doc --check "$tmp/nomark.md"
+expect_err 2 "usage: mpe isa-doc" "$MPE" isa-doc
+n_insn=$(grep -c '^INSN(' isa/insns.def)
+n_doc=$(grep -c '^### `' docs/isa.md)
+[ "$n_insn" -eq "$n_doc" ]
+check $? "docs/isa.md has one table per instruction ($n_insn)"
+
+"$MPE" isa-vh --check --arch arch/default.cfg -o rtl
+check $? "rtl/mpe_isa.vh and rtl/mpe_arch.vh are up to date (run 'mpe isa-vh --arch arch/default.cfg -o rtl')"
+mkdir -p "$tmp/vh"
+cp rtl/mpe_isa.vh rtl/mpe_arch.vh "$tmp/vh/"
+sed -i 's/MPE_OP_LOAD = 5.h08/MPE_OP_LOAD = 5'"'"'h09/' "$tmp/vh/mpe_isa.vh"
+expect_err 1 "mpe_isa.vh is stale" "$MPE" isa-vh --check --arch arch/default.cfg -o "$tmp/vh"
+expect_err 1 "mpe_arch.vh is stale" "$MPE" isa-vh --check --arch "$tmp/r8.cfg" -o rtl
+expect_err 1 "$tmp/bad.cfg:2: lanes: 18" "$MPE" isa-vh --check --arch "$tmp/bad.cfg" -o rtl
+expect_err 2 "usage: mpe isa-vh" "$MPE" isa-vh --check
+n_f=$(grep -c '^FIELD(' isa/insns.def)
+n_vh=$(grep -c '^localparam integer MPE_F_.*_LSB' rtl/mpe_isa.vh)
+[ "$n_f" -eq "$n_vh" ]
+check $? "rtl/mpe_isa.vh has every field of insns.def ($n_f)"
+if command -v verilator >/dev/null; then
+    mkdir -p "$tmp/lint"
+    cat >"$tmp/lint/t.v" <<'EOF'
+`include "mpe_arch.vh"
+module t #(parameter integer ROWS = `MPE_ARCH_ROWS) (
+    input wire [127:0] insn_i,
+    output wire [19:0] spaddr_o,
+    output wire is_load_o
+);
+`include "mpe_isa.vh"
+    assign spaddr_o = insn_i[MPE_F_LOAD_SPADDR_LSB +: MPE_F_LOAD_SPADDR_W];
+    assign is_load_o = insn_i[MPE_OP_LSB +: MPE_OP_W] == MPE_OP_LOAD && ROWS == 4;
+    wire unused_ok = &{1'b0, insn_i[127:31], insn_i[10:5]};
+endmodule
+EOF
+    verilator --lint-only -Wall -Wno-UNUSEDPARAM -I"$ROOT/rtl" "$tmp/lint/t.v" >"$tmp/lint/log" 2>&1
+    r=$?
+    [ $r -ne 0 ] && head -20 "$tmp/lint/log"
+    check $r "the RTL includes compile in a module (verilator --lint-only -Wall)"
+else
+    echo "SKIP verilator not installed: RTL include lint"
+fi
+
+for c in asm disasm isa-doc isa-vh; do
+    "$MPE" "$c" --help | grep -q "usage: mpe $c"
+    check $? "mpe $c --help"
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

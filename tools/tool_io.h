@@ -1,0 +1,14 @@
+/* Small file helpers shared by the mpe subcommands. */
+#ifndef MPE_TOOLS_TOOL_IO_H
+#define MPE_TOOLS_TOOL_IO_H
+
+#include <stddef.h>
+
+/* Reads a whole text file into a NUL-terminated malloc'ed string; on error
+ * prints "prog: path: reason" to stderr and returns NULL. A NUL byte inside
+ * the file is an error. */
+char *tool_read_text(const char *prog, const char *path);
+/* Writes `len` bytes to path; prints the error and returns -1 on failure. */
+int tool_write_file(const char *prog, const char *path, const void *data, size_t len);
+
+#endif
