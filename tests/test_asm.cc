@@ -12,6 +12,7 @@
 extern "C" {
 #include "mpe/asm.h"
 #include "mpe/isa.h"
+#include "mpe/tensor.h"
 }
 
 namespace {
@@ -286,6 +287,62 @@ TEST(Disasm, LabelsAtDbnzTargets) {
     ASSERT_NE(text, nullptr);
     EXPECT_STREQ(text, "");
     free(text);
+}
+
+TEST(Disasm, WholeProgramWithTensorsAndData) {
+    Bytes code;
+    ASSERT_EQ(assemble("top: nop\ndbnz rs=r1 target=top\nhalt\n", &code), "");
+    mpe_program p;
+    mpe_program_init(&p);
+    p.arch.rows = 8;
+    ASSERT_EQ(mpe_program_set_code(&p, code.data(), 3), MPE_OK);
+    uint8_t bytes[20];
+    for (int i = 0; i < 20; i++) bytes[i] = (uint8_t)i;
+    ASSERT_EQ(mpe_program_add_data(&p, 0x100, bytes, 20), MPE_OK);
+    mpe_tdesc d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.name, sizeof d.name, "y");
+    d.role = MPE_ROLE_OUTPUT;
+    d.ttype = MPE_T_INT8;
+    d.elem = MPE_ELEM_OUT;
+    d.out = MPE_OUT_INT8;
+    d.ndim = 2;
+    d.dims[0] = 3;
+    d.dims[1] = 5;
+    d.addr = 0x200;
+    d.layout = MPE_LAYOUT_TILED;
+    d.nparams = 4;
+    d.params[0] = 8;
+    d.params[1] = 16;
+    d.params[2] = 8;
+    d.params[3] = 16;
+    d.has_quant = 1;
+    d.scale = 0x3f800000;
+    d.zero_point = -1;
+    ASSERT_EQ(mpe_program_add_tensor(&p, &d), MPE_OK);
+    ASSERT_EQ(mpe_program_set_meta(&p, "producer: test\nline 2"), MPE_OK);
+    char err[256];
+    ASSERT_EQ(mpe_program_check(&p, err, sizeof err), MPE_OK) << err;
+    char *text = mpe_disasm_program(&p, "x.mpeb", MPE_DISASM_DATA);
+    ASSERT_NE(text, nullptr);
+    std::string t = text;
+    const char *want[] = {
+        "# x.mpeb: 3 instructions, ISA version 1, architecture CRC 0x",
+        "#   rows 8\n#   cols 4\n",
+        "# meta:\n#   producer: test\n#   line 2\n",
+        "L0:\n    nop\n    dbnz rs=r1 target=L0\n    halt\n",
+        "# tensors:\n#   output y: host int8, stored int8, shape [3,5], at 0x200 (128 bytes), "
+        "layout tiled {8,16,8,16}, scale 0x3f800000, zero point -1\n",
+        "# data: 1 records\n#   0x100: 20 bytes, crc32 0x",
+        "#     00000100: 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f\n"
+        "#     00000110: 10 11 12 13\n",
+    };
+    for (const char *w : want) EXPECT_NE(t.find(w), std::string::npos) << "missing: " << w << "\nin:\n" << t;
+    Bytes back;
+    EXPECT_EQ(assemble(t, &back), "");
+    EXPECT_EQ(back, code);
+    free(text);
+    mpe_program_free(&p);
 }
 
 }  // namespace

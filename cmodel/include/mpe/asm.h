@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mpe/binary.h"
 #include "mpe/isa.h"
 #include "mpe/status.h"
 
@@ -45,13 +46,21 @@ size_t mpe_insn_format(const mpe_insn *in, const char *target_label, char *buf, 
  * does not decode (then MPE_ERR_FORMAT is returned, buf is still filled). */
 mpe_status mpe_disasm_insn(const uint8_t bytes[MPE_INSN_BYTES], char *buf, size_t len);
 
-/* Flags of mpe_disasm. */
-enum { MPE_DISASM_PC = 1 /* append "# <index>" to every instruction */ };
+/* Flags of mpe_disasm and mpe_disasm_program. */
+enum {
+    MPE_DISASM_PC = 1,  /* append "# <index>" to every instruction */
+    MPE_DISASM_DATA = 2 /* hex-dump the data records (mpe_disasm_program) */
+};
 
 /* A whole program as assembler source (labels L<index> at dbnz targets),
  * NUL-terminated and malloc'ed; NULL when out of memory. Assembling the text
  * gives the same bytes. */
 char *mpe_disasm(const uint8_t *code, size_t ninsns, unsigned flags);
+
+/* A whole binary: a header comment naming `title`, the architecture and meta
+ * text as comments, the code (as mpe_disasm), then the tensor descriptors
+ * and data records as comments. Malloc'ed; NULL when out of memory. */
+char *mpe_disasm_program(const mpe_program *p, const char *title, unsigned flags);
 
 #ifdef __cplusplus
 }
