@@ -265,7 +265,8 @@ typedef struct {
 } sec_entry;
 
 /* Sections follow the table in table order, contiguously, to the end of the
- * file; each type at most once, CODE and ARCH present. */
+ * file; types in increasing order, each at most once, CODE and ARCH present.
+ * So every accepted file is exactly what the writer makes of its contents. */
 static mpe_status read_table(const uint8_t *b, size_t len, sec_entry *s, int *n, char *err,
                              size_t errlen)
 {
@@ -287,6 +288,9 @@ static mpe_status read_table(const uint8_t *b, size_t len, sec_entry *s, int *n,
             return fail(err, errlen, "section %d has unknown type %u", i, s[i].type);
         if (seen & (1u << s[i].type))
             return fail(err, errlen, "section %d: a second %s section", i, sec_name(s[i].type));
+        if (i > 0 && s[i].type < s[i - 1].type)
+            return fail(err, errlen, "section %d: %s after %s (the order is CODE, DATA, TENSORS, "
+                        "ARCH, META)", i, sec_name(s[i].type), sec_name(s[i - 1].type));
         seen |= 1u << s[i].type;
         if (get_le(e + 12, 4))
             return fail(err, errlen, "section %d: reserved word is not zero", i);
