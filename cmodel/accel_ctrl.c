@@ -361,7 +361,6 @@ static int check_cfg(mpe_accel *a, uint32_t pc, const mpe_insn *in)
                         (long long)(in->f[MPE_F_CFGGEMM_okt] * ar->lanes),
                         (long long)(nt * ar->cols));
     }
-    acc_cfg_apply(&a->ctrl.cfg, in, (int)ar->lanes);
     return 0;
 }
 
@@ -484,12 +483,12 @@ static int exec_scalar(mpe_accel *a, uint32_t pc, const mpe_insn *in, const acc_
     return 0;
 }
 
+/* The checks come first: an illegal instruction traps in the first cycle
+ * the controller examines it, even when its queue is full. A cfg
+ * instruction updates the program-order configuration only when it is
+ * pushed. */
 static void dispatch(mpe_accel *a, uint32_t pc, const mpe_insn *in, int unit, const acc_snap *s)
 {
-    if (s->occ[unit] >= a->arch.queue_depth) {
-        a->stats.ctrl_stall_queue++;
-        return;
-    }
     acc_qent e = {in, pc, 0};
     int bad = 0;
     if (in->id == MPE_I_LOAD || in->id == MPE_I_STORE)
@@ -500,6 +499,12 @@ static void dispatch(mpe_accel *a, uint32_t pc, const mpe_insn *in, int unit, co
         bad = check_cfg(a, pc, in);
     if (bad)
         return;
+    if (s->occ[unit] >= a->arch.queue_depth) {
+        a->stats.ctrl_stall_queue++;
+        return;
+    }
+    if (in->id != MPE_I_LOAD && in->id != MPE_I_STORE && in->id != MPE_I_MATMUL)
+        acc_cfg_apply(&a->ctrl.cfg, in, (int)a->arch.lanes);
     a->ctrl_dispatch = 1;
     a->dispatched = e;
     a->ctrl.pc = pc + 1;

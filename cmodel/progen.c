@@ -88,6 +88,7 @@ static void rand_cfg(uint64_t *r, int lanes, mpe_pe_cfg *c)
         c->a = rand_int(r, 1, 16);
         c->w = pct(r, 40) ? mpe_dt_pow2() : rand_int(r, 2, 8);
         c->group = pct(r, 50) ? 0 : rand_group(r, lanes);
+        c->scale_fmt = c->group ? MPE_FMT_FP16 : 0;
         break;
     case MPE_MODE_BFP:
         c->a = rand_bfp_elem(r);
@@ -326,7 +327,6 @@ static int out_ttype(int out)
     case MPE_OUT_UINT16: return MPE_T_UINT16;
     case MPE_OUT_INT32: return MPE_T_INT32;
     case MPE_OUT_FP16: return MPE_T_FLOAT16;
-    case MPE_OUT_BF16: return MPE_T_BFLOAT16;
     default: return MPE_T_FLOAT;
     }
 }
