@@ -345,4 +345,44 @@ TEST(Disasm, WholeProgramWithTensorsAndData) {
     mpe_program_free(&p);
 }
 
+// Random token soup: never a crash; an error always has a location; an
+// accepted program survives disassemble -> assemble.
+TEST(Asm, RandomTextNeverCrashes) {
+    const unsigned seed = 555;
+    std::mt19937 rng(seed);
+    const char *atoms[] = {"load", "store", "li", "addi", "dbnz", "matmul", "cfgpe", "cfgout",
+                           "halt", "x:", "y:", "rd=r1", "rs=r15", "imm=-5", "imm=0xffffffff",
+                           "target=x", "target=y", "target=3", "deps=pop_prev,push_next",
+                           "sp=wsp", "mode=lut", "out=bf16", "rows=65535", "lo=-2147483648",
+                           "akind=fp", "afmt=fp4_e2m1", "=", "r", "0x", "#", ":", ",", "\t",
+                           ".insn", "0x1f", "rd=r99", "hi=", "mem=-0x80000000"};
+    int accepted = 0;
+    for (int iter = 0; iter < 4000; iter++) {
+        std::string src;
+        int lines = 1 + (int)(rng() % 8);
+        for (int l = 0; l < lines; l++) {
+            int n = (int)(rng() % 6);
+            for (int t = 0; t < n; t++) {
+                src += atoms[rng() % (sizeof atoms / sizeof atoms[0])];
+                src += ' ';
+            }
+            src += '\n';
+        }
+        Bytes code;
+        std::string err = assemble(src, &code);
+        if (!err.empty()) {
+            ASSERT_EQ(err.rfind("t.s:", 0), 0u) << err;
+            continue;
+        }
+        accepted++;
+        char *text = mpe_disasm(code.data(), code.size() / 16, 0);
+        ASSERT_NE(text, nullptr);
+        Bytes back;
+        ASSERT_EQ(assemble(text, &back), "") << text;
+        EXPECT_EQ(back, code) << "seed " << seed << " iter " << iter << "\n" << src;
+        free(text);
+    }
+    EXPECT_GT(accepted, 100);
+}
+
 }  // namespace
