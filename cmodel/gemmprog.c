@@ -19,6 +19,7 @@
 
 #include "mpe/binary.h"
 #include "mpe/outstage.h"
+#include "mpe/tensorio.h"
 
 #define POP_PREV 1
 #define POP_NEXT 2
@@ -43,32 +44,13 @@ static mpe_tdesc tiled_desc(uint32_t rows, uint32_t cols, uint32_t vr, uint32_t 
     return d;
 }
 
-static void put_bits(uint8_t *b, uint64_t idx, uint32_t cw, uint32_t v)
-{
-    for (uint32_t i = 0; i < cw; i++) {
-        uint64_t bit = idx * cw + i;
-        uint8_t m = (uint8_t)(1u << (bit & 7));
-        b[bit >> 3] = (uint8_t)((v >> i) & 1 ? b[bit >> 3] | m : b[bit >> 3] & ~m);
-    }
-}
-
-static uint32_t get_bits(const uint8_t *b, uint64_t idx, uint32_t cw)
-{
-    uint32_t v = 0;
-    for (uint32_t i = 0; i < cw; i++) {
-        uint64_t bit = idx * cw + i;
-        v |= (uint32_t)((b[bit >> 3] >> (bit & 7)) & 1) << i;
-    }
-    return v;
-}
-
 void mpe_tiled_pack(const uint32_t *codes, uint32_t rows, uint32_t cols, uint32_t vr,
                     uint32_t lanes, uint32_t cw, uint8_t *bytes)
 {
     mpe_tdesc d = tiled_desc(rows, cols, vr, lanes);
     for (uint32_t m = 0; m < rows; m++)
         for (uint32_t k = 0; k < cols; k++)
-            put_bits(bytes, mpe_tdesc_code_index(&d, m, k), cw, codes[(size_t)m * cols + k]);
+            mpe_code_put(bytes, mpe_tdesc_code_index(&d, m, k), cw, codes[(size_t)m * cols + k]);
 }
 
 void mpe_tiled_unpack(const uint8_t *bytes, uint32_t rows, uint32_t cols, uint32_t vr,
@@ -77,7 +59,7 @@ void mpe_tiled_unpack(const uint8_t *bytes, uint32_t rows, uint32_t cols, uint32
     mpe_tdesc d = tiled_desc(rows, cols, vr, lanes);
     for (uint32_t m = 0; m < rows; m++)
         for (uint32_t k = 0; k < cols; k++)
-            codes[(size_t)m * cols + k] = get_bits(bytes, mpe_tdesc_code_index(&d, m, k), cw);
+            codes[(size_t)m * cols + k] = mpe_code_get(bytes, mpe_tdesc_code_index(&d, m, k), cw);
 }
 
 /* ---- plan ------------------------------------------------------------------ */
