@@ -508,9 +508,9 @@ void mpe_pg_free(mpe_pg *pg)
     memset(pg, 0, sizeof *pg);
 }
 
-static mpe_status generate(gen *g, mpe_pg *pg, int mode)
+static mpe_status generate(gen *g, mpe_pg *pg, const void *arg)
 {
-    int styles[8];
+    int mode = *(const int *)arg, styles[8];
     mpe_gemm_plan plans[8];
     pg->njobs = 1 + rnd(&g->r, 4);
     pg->jobs = calloc(pg->njobs, sizeof *pg->jobs);
@@ -534,24 +534,48 @@ static mpe_status generate(gen *g, mpe_pg *pg, int mode)
     return st;
 }
 
-mpe_status mpe_progen(const mpe_arch *ar, uint64_t seed, int mode, mpe_pg *pg, char *err,
-                      size_t errlen)
+/* One GEMM of the caller's spec with random data. */
+static mpe_status generate_one(gen *g, mpe_pg *pg, const void *arg)
 {
-    memset(pg, 0, sizeof *pg);
-    if (mode < 0 || mode >= MPE_PG_MODE_COUNT) {
-        snprintf(err, errlen, "progen: unknown mode %d", mode);
-        return MPE_ERR_ARG;
-    }
+    const mpe_gemm_spec *spec = arg;
+    mpe_gemm_plan plan;
+    pg->njobs = 1;
+    pg->jobs = calloc(1, sizeof *pg->jobs);
+    if (!pg->jobs)
+        return MPE_ERR_NOMEM;
+    mpe_pg_job *j = &pg->jobs[0];
+    int style = spec->sync_only ? MPE_PG_SYNC : MPE_PG_DOUBLE;
+    j->style = style;
+    j->spec = *spec;
+    j->batches = 1;
+    j->rows = spec->M;
+    g->nbuf = spec->nbuf ? spec->nbuf : 2;
+    g->chain.nbuf = g->nbuf;
+    mpe_status st = mpe_gemm_plan_make(g->ar, &j->spec, &plan, g->err, g->errlen);
+    if (st == MPE_OK)
+        st = job_data(g, j, &plan);
+    if (st == MPE_OK)
+        st = job_place(g, j, &plan, 0);
+    if (st == MPE_OK)
+        st = emit_jobs(g, pg, &style, &plan);
+    if (st == MPE_OK)
+        st = mpe_program_set_code(&pg->prog, g->cb.code, g->cb.n);
+    return st;
+}
+
+typedef mpe_status (*gen_fn)(gen *g, mpe_pg *pg, const void *arg);
+
+static mpe_status progen_common(const mpe_arch *ar, uint64_t seed, const char *meta, gen_fn fn,
+                                const void *arg, mpe_pg *pg, char *err, size_t errlen)
+{
     mpe_program_init(&pg->prog);
     pg->prog.arch = *ar;
+    err[0] = 0;
     gen g = {ar, seed, seed, 0x1000, 0, &pg->prog, {0}, {0}, 2, err, errlen};
     mpe_cb_init(&g.cb);
-    char meta[96];
-    snprintf(meta, sizeof meta, "mpe progen --seed %llu --mode %s",
-             (unsigned long long)seed, mpe_pg_mode_name(mode));
     mpe_status st = mpe_program_set_meta(&pg->prog, meta);
     if (st == MPE_OK)
-        st = generate(&g, pg, mode);
+        st = fn(&g, pg, arg);
     if (st == MPE_OK)
         st = mpe_program_check(&pg->prog, err, errlen);
     else if (!err[0])
@@ -561,4 +585,28 @@ mpe_status mpe_progen(const mpe_arch *ar, uint64_t seed, int mode, mpe_pg *pg, c
     if (st != MPE_OK)
         mpe_pg_free(pg);
     return st;
+}
+
+mpe_status mpe_progen(const mpe_arch *ar, uint64_t seed, int mode, mpe_pg *pg, char *err,
+                      size_t errlen)
+{
+    memset(pg, 0, sizeof *pg);
+    if (mode < 0 || mode >= MPE_PG_MODE_COUNT) {
+        snprintf(err, errlen, "progen: unknown mode %d", mode);
+        return MPE_ERR_ARG;
+    }
+    char meta[96];
+    snprintf(meta, sizeof meta, "mpe progen --seed %llu --mode %s",
+             (unsigned long long)seed, mpe_pg_mode_name(mode));
+    return progen_common(ar, seed, meta, generate, &mode, pg, err, errlen);
+}
+
+mpe_status mpe_progen_gemm(const mpe_arch *ar, uint64_t seed, const mpe_gemm_spec *spec,
+                           mpe_pg *pg, char *err, size_t errlen)
+{
+    memset(pg, 0, sizeof *pg);
+    char meta[160];
+    snprintf(meta, sizeof meta, "GEMM %ux%ux%u, %s, random data seed %llu", spec->M, spec->N,
+             spec->K, mpe_mode_name((mpe_mode)spec->pe.mode), (unsigned long long)seed);
+    return progen_common(ar, seed, meta, generate_one, spec, pg, err, errlen);
 }

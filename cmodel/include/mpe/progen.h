@@ -59,6 +59,11 @@ typedef struct {
 mpe_status mpe_progen(const mpe_arch *ar, uint64_t seed, int mode, mpe_pg *out, char *err,
                       size_t errlen);
 void mpe_pg_free(mpe_pg *pg);
+/* A one-job program: the GEMM of `spec` (configuration, shapes, blocking,
+ * nbuf, sync_only; addresses are assigned here) with random data and
+ * output parameters, emitted by mpe_gemm_emit, then halt. */
+mpe_status mpe_progen_gemm(const mpe_arch *ar, uint64_t seed, const mpe_gemm_spec *spec,
+                           mpe_pg *pg, char *err, size_t errlen);
 
 /* Expected output codes [rows][N] of a job, computed directly from its data
  * (mpe_gemm_fast, or mpe_gemm_structural with lanes/cols of `ar`) and the
