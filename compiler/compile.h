@@ -1,0 +1,61 @@
+/* The ONNX compiler's public interface: quantized ONNX model -> .mpeb binary.
+ * Used by `mpe compile` (tools/cmd_compile.c) and `mpe test-onnx`. */
+#ifndef MPE_COMPILE_H
+#define MPE_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mpe/binary.h"
+#include "mpe/tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A graph input given a value at compile time (it becomes a constant). */
+typedef struct {
+    const char *name;
+    const mpe_tensor *t;
+} mpe_comp_bind;
+
+typedef struct {
+    const char *model_path;  /* model.onnx */
+    const char *arch_path;   /* architecture file, NULL: the defaults */
+    int mode;                /* -1: auto, else an mpe_mode for every layer */
+    const char *dump_after;  /* pass name whose IR is printed, NULL: none */
+    FILE *dump_file;         /* where (stdout if NULL) */
+    const char *asm_path;    /* --emit-asm, NULL: none */
+    const char *report_path; /* --report, NULL: none */
+    const mpe_comp_bind *bind;
+    int nbind;
+    int verbose;             /* notes on stderr (precision, modes) */
+} mpe_comp_opts;
+
+typedef struct comp comp;
+
+/* Creates a compilation; NULL only when out of memory. */
+comp *mpe_comp_new(const mpe_comp_opts *o);
+/* Runs every pass in order (import .. emit); 0 on success, -1 with a
+ * one-line message in mpe_comp_error(). */
+int mpe_comp_run(comp *c);
+const char *mpe_comp_error(const comp *c);
+/* The program produced by a successful run (owned by c). */
+const mpe_program *mpe_comp_program(const comp *c);
+/* Writes the program as a .mpeb file (and the --emit-asm listing and the
+ * --report JSON when asked); 0 or -1 with mpe_comp_error(). */
+int mpe_comp_write(comp *c, const char *path);
+/* Descriptor name of a model tensor (binary.h rules: printable, no spaces,
+ * <= 127 characters); dup > 0 makes the dup-th repetition unique. */
+void comp_tensor_name(const char *in, int dup, char *out);
+void mpe_comp_free(comp *c);
+
+/* Pass names in order (for --dump-after and --help). */
+int mpe_comp_npasses(void);
+const char *mpe_comp_pass_name(int i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
