@@ -316,7 +316,7 @@ static int format_dict(const mpe_tensor *t, const char *descr, char *out, size_t
                      descr);
     for (int i = 0; i < t->ndim && n > 0 && (size_t)n < cap; i++)
         n += snprintf(out + n, cap - (size_t)n, "%lld%s", (long long)t->dims[i],
-                      (t->ndim == 1 || i + 1 < t->ndim) ? "," : "");
+                      t->ndim == 1 ? "," : i + 1 < t->ndim ? ", " : "");
     if (n > 0 && (size_t)n < cap)
         n += snprintf(out + n, cap - (size_t)n, "), }");
     return (n > 0 && (size_t)n < cap) ? n : -1;
