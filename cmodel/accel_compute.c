@@ -148,20 +148,40 @@ static void fetch_scales(mpe_accel *a, uint32_t i, uint32_t j, uint32_t s)
     }
 }
 
-static void fetch_codes(mpe_accel *a, uint32_t i, uint32_t j, uint32_t s)
+/* n codes of width cw from code index first of a vector, masked. */
+static void unpack(const uint8_t *v, uint32_t first, uint32_t n, uint32_t cw, uint32_t mask,
+                   uint16_t *dst)
+{
+    if (cw == 8) {
+        for (uint32_t x = 0; x < n; x++)
+            dst[x] = (uint16_t)(v[first + x] & mask);
+    } else if (cw == 16) {
+        for (uint32_t x = 0; x < n; x++)
+            dst[x] = (uint16_t)(acc_get_code(v, first + x, 16) & mask);
+    } else {
+        for (uint32_t x = 0; x < n; x++) {
+            uint32_t bit = (first + x) * cw;
+            dst[x] = (uint16_t)((v[bit >> 3] >> (bit & 7)) & mask);
+        }
+    }
+}
+
+/* The op's codes: row r (column c) to a + r*stride (w + c*stride). */
+static void fetch_codes(mpe_accel *a, uint32_t i, uint32_t j, uint32_t s, uint16_t *da,
+                        uint16_t *dw, size_t stride)
 {
     acc_compute *cu = &a->cu;
     const acc_cfg *c = &cu->cfg;
-    uint32_t R = a->arch.rows, C = a->arch.cols, K = a->arch.lanes;
+    uint32_t K = a->arch.lanes;
     const uint8_t *av = a->sp[MPE_SP_ASP] + cu->cur.in->f[MPE_F_MATMUL_a] +
                         ((size_t)i * c->akt + s) * cu->g.va;
     const uint8_t *wv = a->sp[MPE_SP_WSP] + cu->cur.in->f[MPE_F_MATMUL_w] +
                         ((size_t)j * c->wkt + s) * cu->g.vw;
     uint32_t ma = mpe_dt_mask(c->pe.a), mw = mpe_dt_mask(c->pe.w);
-    for (uint32_t x = 0; x < R * K; x++)
-        cu->oa[x] = (uint16_t)(acc_get_code(av, x, cu->g.cwa) & ma);
-    for (uint32_t x = 0; x < C * K; x++)
-        cu->ow[x] = (uint16_t)(acc_get_code(wv, x, cu->g.cww) & mw);
+    for (uint32_t r = 0; r < a->arch.rows; r++)
+        unpack(av, r * K, K, cu->g.cwa, ma, da + r * stride);
+    for (uint32_t col = 0; col < a->arch.cols; col++)
+        unpack(wv, col * K, K, cu->g.cww, mw, dw + col * stride);
 }
 
 /* Structural path: one mpe_pe_step per PE row. */
@@ -176,17 +196,13 @@ static void step_rows(mpe_accel *a, uint32_t s)
     }
 }
 
-/* Fast path: append the op's operands to the tile buffers. */
-static void gather(mpe_accel *a, uint32_t s)
+/* Fast path: the op's block scales into the tile's scale arrays (the codes
+ * were fetched straight into the tile buffers). */
+static void gather_scales(mpe_accel *a, uint32_t s)
 {
     acc_compute *cu = &a->cu;
     const acc_geom *g = &cu->g;
     uint32_t R = a->arch.rows, C = a->arch.cols, K = a->arch.lanes;
-    size_t kt = (size_t)cu->cfg.ks * K;
-    for (uint32_t r = 0; r < R; r++)
-        memcpy(cu->ta + r * kt + (size_t)s * K, cu->oa + r * K, K * sizeof(uint16_t));
-    for (uint32_t c = 0; c < C; c++)
-        memcpy(cu->tw + c * kt + (size_t)s * K, cu->ow + c * K, K * sizeof(uint16_t));
     if (g->sc == ACC_SC_NONE)
         return;
     uint32_t b0 = s * K / g->G;
@@ -225,14 +241,18 @@ static void fetch(mpe_accel *a, uint64_t t)
     const acc_cfg *c = &cu->cfg;
     uint32_t o = cu->next_op++, K = a->arch.lanes;
     uint32_t s = o % c->ks, tix = o / c->ks, i = tix / c->nt, j = tix % c->nt;
-    fetch_codes(a, i, j, s);
+    size_t kt = (size_t)c->ks * K;
+    if (cu->ta) /* fast path: straight into the tile buffers */
+        fetch_codes(a, i, j, s, cu->ta + (size_t)s * K, cu->tw + (size_t)s * K, kt);
+    else
+        fetch_codes(a, i, j, s, cu->oa, cu->ow, K);
     int closes = 0;
     if (cu->g.sc != ACC_SC_NONE) {
         fetch_scales(a, i, j, s);
         closes = (int)((s + 1) * K / cu->g.G - s * K / cu->g.G);
     }
     if (cu->ta)
-        gather(a, s);
+        gather_scales(a, s);
     else
         step_rows(a, s);
     uint64_t cyc = (uint64_t)mpe_pe_op_cycles(&c->pe, closes), end = t + cyc;
