@@ -1,0 +1,140 @@
+/* Running a compiled program on the C model (mpe test-onnx, the demo): the
+ * data records and the encoded inputs (tensorio) go into a fresh
+ * accelerator's memory, the program runs to its end, the outputs are
+ * decoded. Inputs are matched to descriptors by name. */
+#include "exec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "mpe/accel.h"
+#include "mpe/tensorio.h"
+
+static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
+{
+    snprintf(err, len, fmt, a, b);
+    return -1;
+}
+
+/* Descriptor name without a "#k" repetition suffix. */
+static void base_name(const char *d, char *out, size_t len)
+{
+    snprintf(out, len, "%s", d);
+    char *h = strrchr(out, '#');
+    if (h && h != out)
+        *h = 0;
+}
+
+static const mpe_tensor *find_input(const mpe_exec_io *in, int nin, const char *dname)
+{
+    char want[MPE_TDESC_NAME_MAX + 1], have[MPE_TDESC_NAME_MAX + 1];
+    base_name(dname, want, sizeof want);
+    for (int i = 0; i < nin; i++) {
+        comp_tensor_name(in[i].name, 0, have);
+        if (!strcmp(have, want))
+            return in[i].t;
+    }
+    return NULL;
+}
+
+/* The host tensor viewed with the descriptor's dims (same element count). */
+static int as_desc_shape(const mpe_tdesc *d, const mpe_tensor *t, mpe_tensor *view)
+{
+    *view = *t;
+    int64_t n = 1;
+    for (int i = 0; i < d->ndim; i++)
+        n *= d->dims[i];
+    if ((size_t)n != t->count)
+        return -1;
+    view->ndim = d->ndim;
+    for (int i = 0; i < d->ndim; i++)
+        view->dims[i] = d->dims[i];
+    return 0;
+}
+
+static int write_inputs(mpe_accel *acc, const mpe_program *p, const mpe_exec_io *in, int nin,
+                        char *err, size_t len)
+{
+    for (size_t i = 0; i < p->ntensors; i++) {
+        const mpe_tdesc *d = &p->tensors[i];
+        if (d->role != MPE_ROLE_INPUT)
+            continue;
+        const mpe_tensor *t = find_input(in, nin, d->name);
+        mpe_tensor view;
+        if (!t)
+            return fail(err, len, "no value for input '%s'%s", d->name, "");
+        if (as_desc_shape(d, t, &view))
+            return fail(err, len, "input '%s': wrong number of elements%s", d->name, "");
+        uint8_t *bytes;
+        size_t n;
+        char why[256];
+        if (mpe_tdesc_encode(d, &view, &bytes, &n, why, sizeof why) != MPE_OK)
+            return fail(err, len, "%s%s", why, "");
+        mpe_status st = mpe_accel_mem_write(acc, d->addr, bytes, n);
+        free(bytes);
+        if (st != MPE_OK)
+            return fail(err, len, "input '%s' outside memory%s", d->name, "");
+    }
+    return 0;
+}
+
+static int read_output(const mpe_accel *acc, const mpe_tdesc *d, mpe_tensor *out, char *err,
+                       size_t len)
+{
+    uint64_t bytes;
+    if (mpe_tdesc_bytes(d, &bytes) != MPE_OK)
+        return fail(err, len, "output '%s': bad descriptor%s", d->name, "");
+    uint8_t *buf = malloc(bytes ? bytes : 1);
+    if (!buf)
+        return fail(err, len, "out of memory%s%s", "", "");
+    char why[256];
+    int rc = 0;
+    if (mpe_accel_mem_read(acc, d->addr, buf, bytes) != MPE_OK)
+        rc = fail(err, len, "output '%s' outside memory%s", d->name, "");
+    else if (mpe_tdesc_decode(d, buf, bytes, out, why, sizeof why) != MPE_OK)
+        rc = fail(err, len, "%s%s", why, "");
+    free(buf);
+    return rc;
+}
+
+static int load_program(mpe_accel *acc, const mpe_program *p, char *err, size_t len)
+{
+    if (mpe_accel_load_code(acc, p->code, p->ninsns) != MPE_OK)
+        return fail(err, len, "program too large for the instruction memory%s%s", "", "");
+    for (size_t i = 0; i < p->ndata; i++)
+        if (mpe_accel_mem_write(acc, p->data[i].addr, p->data[i].bytes, p->data[i].len) != MPE_OK)
+            return fail(err, len, "data record outside memory%s%s", "", "");
+    return 0;
+}
+
+static int run(mpe_accel *acc, mpe_exec_stats *st, char *err, size_t len)
+{
+    mpe_run_state rs = mpe_accel_run(acc, 0);
+    const mpe_accel_stats *s = mpe_accel_stats_get(acc);
+    if (st) {
+        st->cycles = s->cycles;
+        st->pe_busy = s->pe_busy;
+        st->utilization = mpe_accel_utilization(s);
+    }
+    if (rs != MPE_RUN_DONE)
+        return fail(err, len, "the C model stopped: %s%s",
+                    rs == MPE_RUN_TRAP ? mpe_accel_trap(acc)->msg : "cycle limit", "");
+    return 0;
+}
+
+int mpe_exec_cmodel(const mpe_program *p, const mpe_exec_io *in, int nin, mpe_tensor *out,
+                    mpe_exec_stats *st, char *err, size_t errlen)
+{
+    mpe_accel *acc;
+    if (mpe_accel_create(&p->arch, &acc) != MPE_OK)
+        return fail(err, errlen, "cannot create the accelerator model%s%s", "", "");
+    int rc = load_program(acc, p, err, errlen) || write_inputs(acc, p, in, nin, err, errlen) ||
+             run(acc, st, err, errlen);
+    for (size_t i = 0, k = 0; !rc && i < p->ntensors; i++)
+        if (p->tensors[i].role == MPE_ROLE_OUTPUT)
+            rc = read_output(acc, &p->tensors[i], &out[k++], err, errlen);
+    mpe_accel_destroy(acc);
+    return rc ? -1 : 0;
+}

@@ -1,0 +1,46 @@
+/* Running compiled programs with host tensors (test-onnx, demo), and the
+ * graph inputs of a model. */
+#ifndef MPE_EXEC_H
+#define MPE_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mpe/binary.h"
+#include "mpe/tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    const char *name; /* model tensor name */
+    const mpe_tensor *t;
+} mpe_exec_io;
+
+typedef struct {
+    uint64_t cycles, pe_busy;
+    double utilization;
+} mpe_exec_stats;
+
+/* Runs p on the C model. `out` receives one tensor per output descriptor,
+ * in descriptor order (caller frees). 0, or -1 with a one-line reason. */
+int mpe_exec_cmodel(const mpe_program *p, const mpe_exec_io *in, int nin, mpe_tensor *out,
+                    mpe_exec_stats *st, char *err, size_t errlen);
+
+/* Graph inputs (initializers excluded) and outputs of model.onnx, in order.
+ * data[i] is 1 when input i is read as the first operand of some node (an
+ * activation); the others (weights, scales, zero points fed as inputs) can
+ * be bound at compile time. Names are malloc'ed (mpe_model_io_free). */
+typedef struct {
+    int nin, nout;
+    char **in, **out;
+    int *data;
+} mpe_model_io;
+int mpe_model_io_read(const char *path, mpe_model_io *io, char *err, size_t errlen);
+void mpe_model_io_free(mpe_model_io *io);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
