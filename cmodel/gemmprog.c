@@ -85,26 +85,82 @@ static int fits(const mpe_gemm_plan *pl, uint32_t mt, uint32_t nt, const uint32_
            srec_of(pl, mt, nt) <= part[4];
 }
 
-/* The largest mt * nt block (ties: the more balanced one). */
+/* Load-unit cycles of a group (each load waits mem_latency for its last
+ * beat) and its port beats. */
+typedef struct {
+    double lu, port;
+} grp_cost;
+
+static grp_cost group_cost(double beats, double insns, double lat, double store)
+{
+    grp_cost g = {beats + lat * insns, beats + store};
+    return g;
+}
+
+static double overlap(double c, grp_cost g)
+{
+    double t = c > g.lu ? c : g.lu;
+    return t > g.port ? t : g.port;
+}
+
+/* Estimated cycles of the whole GEMM for blocks of mt x nt tiles and a loop
+ * order: the first group's loads (nothing overlaps them), then each matmul
+ * overlapped with the next group's loads and the previous block's store
+ * (the slowest of the PE array, the load unit and the memory port), then
+ * the last store. A group loads the inner operand's block (when there are
+ * several), the scale record, and, when the outer block changes, the outer
+ * operand's block (with the parameters if it is W). */
+static double block_cost(const mpe_gemm_plan *pl, const mpe_gemm_spec *sp, uint32_t mt,
+                         uint32_t nt, int w_stationary)
+{
+    double B = pl->beat, L = pl->lat;
+    double mb = (pl->mtiles + mt - 1) / mt, nb = (pl->ntiles + nt - 1) / nt, nmm = mb * nb;
+    double a = (double)mt * pl->ks * pl->va / B, w = (double)nt * pl->ks * pl->vw / B;
+    double p = (double)nt * pl->C * 16 / B, s = srec_of(pl, mt, nt) / B;
+    double o = (double)mt * (nt * pl->C / pl->L) * pl->vo / B;
+    int closes = pl->G && pl->G < pl->L ? (int)(pl->L / pl->G) : 1;
+    double c = (double)mt * nt * pl->ks * mpe_pe_op_cycles(&sp->pe, closes) + pl->R + 1;
+    double in_b = w_stationary ? a : w + p, in_n = w_stationary ? 1 : 2;
+    double out_b = w_stationary ? w + p : a, out_n = w_stationary ? 2 : 1;
+    double inner = w_stationary ? mb : nb, outer = w_stationary ? nb : mb;
+    double ns = s > 0;
+    grp_cost first = group_cost(in_b + out_b + s, in_n + out_n + ns, L, 0);
+    grp_cost normal = group_cost((inner > 1) * in_b + s, (inner > 1) * in_n + ns, L, o);
+    grp_cost burst = group_cost((inner > 1) * in_b + out_b + s,
+                                (inner > 1) * in_n + out_n + ns, L, o);
+    double bursts = outer - 1, normals = nmm - 1 - bursts;
+    return first.lu + normals * overlap(c, normal) + bursts * overlap(c, burst) + c + o + 2;
+}
+
+/* The blocks (and, for MPE_GEMM_AUTO, the loop order) of least estimated
+ * time; ties go to the larger block. */
 static void choose_blocks(mpe_gemm_plan *pl, const mpe_gemm_spec *sp, const uint32_t part[5])
 {
-    uint32_t u = pl->L / pl->C, best_mt = 0, best_nt = 0;
+    uint32_t u = pl->L / pl->C;
     uint32_t nmax = down(min32(pl->ntiles, 1023), u), mmax = min32(pl->mtiles, 1023);
+    double best = 0;
+    pl->mt = pl->nt = 0;
     for (uint32_t nt = sp->nt ? sp->nt : nmax; nt >= u; nt -= u) {
-        uint32_t mt = sp->mt ? sp->mt : mmax;
-        while (mt > 0 && !fits(pl, mt, nt, part))
-            mt = sp->mt ? 0 : mt - 1;
-        uint64_t s = (uint64_t)mt * nt, b = (uint64_t)best_mt * best_nt;
-        uint32_t lo = mt < nt ? mt : nt, blo = best_mt < best_nt ? best_mt : best_nt;
-        if (s > b || (s == b && lo > blo)) {
-            best_mt = mt;
-            best_nt = nt;
+        for (uint32_t mt = sp->mt ? sp->mt : 1; mt <= (sp->mt ? sp->mt : mmax); mt++) {
+            if (!fits(pl, mt, nt, part))
+                break;
+            for (int ws = 1; ws >= 0; ws--) {
+                if ((sp->order == MPE_GEMM_W_STATIONARY && !ws) ||
+                    (sp->order == MPE_GEMM_A_STATIONARY && ws))
+                    continue;
+                double t = block_cost(pl, sp, mt, nt, ws);
+                if (!pl->mt || t < best ||
+                    (t == best && (uint64_t)mt * nt > (uint64_t)pl->mt * pl->nt)) {
+                    best = t;
+                    pl->mt = mt;
+                    pl->nt = nt;
+                    pl->w_stationary = ws;
+                }
+            }
         }
         if (sp->nt)
             break;
     }
-    pl->mt = best_mt;
-    pl->nt = best_nt;
 }
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), MPE_ERR_SHAPE)
@@ -116,6 +172,7 @@ static mpe_status plan_sizes(const mpe_arch *ar, const mpe_gemm_spec *sp, mpe_ge
     pl->C = ar->cols;
     pl->L = ar->lanes;
     pl->beat = ar->beat_bytes;
+    pl->lat = ar->mem_latency;
     pl->nbuf = sp->nbuf ? sp->nbuf : 2;
     if (pl->nbuf > 2)
         return FAIL("nbuf must be 1 or 2");
@@ -175,11 +232,6 @@ mpe_status mpe_gemm_plan_make(const mpe_arch *ar, const mpe_gemm_spec *sp, mpe_g
     pl->mblocks = (pl->mtiles + pl->mt - 1) / pl->mt;
     pl->nblocks = (pl->ntiles + pl->nt - 1) / pl->nt;
     pl->nmm = pl->mblocks * pl->nblocks;
-    uint64_t A = (uint64_t)sp->M * sp->K, W = (uint64_t)sp->N * sp->K;
-    uint64_t ws = W + (pl->mblocks > 1 ? pl->nblocks : 1) * A;
-    uint64_t as = A + (pl->nblocks > 1 ? pl->mblocks : 1) * W;
-    pl->w_stationary = sp->order == MPE_GEMM_W_STATIONARY ||
-                       (sp->order == MPE_GEMM_AUTO && ws <= as);
     for (uint32_t x = 0; x < nb; x++) {
         pl->asp[x] = x * part[0];
         pl->wsp[x] = x * part[1];

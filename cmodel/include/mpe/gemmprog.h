@@ -44,15 +44,15 @@ typedef struct {
     int32_t lo, hi;
     uint32_t M, N, K;
     uint64_t a_addr, w_addr, o_addr, p_addr, s_addr;
-    uint32_t mt, nt;   /* tiles per block; 0 = the largest that fit */
-    uint8_t order;     /* MPE_GEMM_* */
+    uint32_t mt, nt;   /* tiles per block; 0 = chosen by a cost estimate */
+    uint8_t order;     /* MPE_GEMM_* (AUTO: chosen with the blocks) */
     uint8_t nbuf;      /* 1 or 2 buffers per scratchpad (0 = 2) */
     uint8_t sync_only; /* no tokens: sync around every phase (no overlap) */
     uint8_t scratch;   /* reserve the last beat of the PSP and OSP (hooks) */
 } mpe_gemm_spec;
 
 typedef struct {
-    uint32_t R, C, L, beat, nbuf;
+    uint32_t R, C, L, beat, lat, nbuf;
     uint32_t ks, kb, G;         /* k-steps, scale blocks along K, group */
     uint32_t mtiles, ntiles;    /* M/R, N/C */
     uint32_t mt, nt;            /* full block, in tiles */
