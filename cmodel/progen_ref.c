@@ -2,10 +2,13 @@
  * job's data (mpe_gemm_fast or mpe_gemm_structural) and the output stage,
  * with no scratchpad, tile loop or timing in between; and the job's outputs
  * read back from the accelerator's memory. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mpe/outstage.h"
 #include "mpe/progen.h"
+#include "mpe/tensorio.h"
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -72,5 +75,84 @@ mpe_status mpe_pg_actual(const mpe_accel *acc, const mpe_pg_job *j, uint32_t *co
     if (st == MPE_OK)
         mpe_tiled_unpack(b, j->rows, s->N, ar->rows, ar->lanes, cw, codes);
     free(b);
+    return st;
+}
+
+/* ---- job inputs ----------------------------------------------------------------- */
+
+static void drop_data(mpe_program *p, uint64_t addr)
+{
+    for (size_t i = 0; i < p->ndata; i++)
+        if (p->data[i].addr == addr) {
+            free(p->data[i].bytes);
+            memmove(&p->data[i], &p->data[i + 1], (p->ndata - i - 1) * sizeof p->data[0]);
+            p->ndata--;
+            return;
+        }
+}
+
+/* The descriptor of job j's activations as an input: integer types as
+ * float32 with scale 1/8 (zero point 1 for unsigned), other types as their
+ * values (int8) or raw codes (uint8, FP elements). */
+static mpe_tdesc input_desc(const mpe_arch *ar, const mpe_pg_job *job, size_t j)
+{
+    mpe_tdesc d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.name, sizeof d.name, "x%zu", j);
+    d.role = MPE_ROLE_INPUT;
+    d.elem = MPE_ELEM_DTYPE;
+    d.dt = job->spec.pe.a;
+    d.ndim = 2;
+    d.dims[0] = job->rows;
+    d.dims[1] = job->spec.K;
+    d.addr = job->spec.a_addr;
+    d.layout = MPE_LAYOUT_TILED;
+    d.nparams = MPE_LP_TILED_COUNT;
+    d.params[MPE_LP_VR] = (int32_t)ar->rows;
+    d.params[MPE_LP_K] = (int32_t)ar->lanes;
+    d.params[MPE_LP_MP] = (int32_t)job->rows;
+    d.params[MPE_LP_KP] = (int32_t)job->spec.K;
+    if (d.dt.kind == MPE_DT_INT || d.dt.kind == MPE_DT_UINT) {
+        d.has_quant = 1;
+        d.scale = 0x3E000000u; /* 0.125: (q - zp) * scale is exact */
+        d.zero_point = d.dt.kind == MPE_DT_UINT;
+        d.ttype = MPE_T_FLOAT;
+    } else {
+        d.ttype = d.dt.kind == MPE_DT_FP ? MPE_T_UINT8 : MPE_T_INT8;
+    }
+    return d;
+}
+
+static void input_value(const mpe_tdesc *d, uint16_t code, mpe_tensor *t, size_t i)
+{
+    uint8_t *p = t->data;
+    if (d->ttype == MPE_T_FLOAT) {
+        float x = (float)(mpe_dt_int_value(d->dt, code) - d->zero_point) * 0.125f;
+        memcpy(p + 4 * i, &x, 4);
+    } else if (d->ttype == MPE_T_UINT8) {
+        p[i] = (uint8_t)code;
+    } else {
+        p[i] = (uint8_t)(int8_t)mpe_dt_int_value(d->dt, code);
+    }
+}
+
+mpe_status mpe_pg_expose_input(const mpe_arch *ar, mpe_pg *pg, size_t j, mpe_tensor *host)
+{
+    memset(host, 0, sizeof *host);
+    if (j >= pg->njobs)
+        return MPE_ERR_ARG;
+    const mpe_pg_job *job = &pg->jobs[j];
+    mpe_tdesc d = input_desc(ar, job, j);
+    int64_t dims[2] = {job->rows, job->spec.K};
+    mpe_status st = mpe_tensor_alloc(host, d.ttype, 2, dims);
+    if (st != MPE_OK)
+        return st;
+    for (size_t i = 0; i < host->count; i++)
+        input_value(&d, job->A[i], host, i);
+    st = mpe_program_add_tensor(&pg->prog, &d);
+    if (st == MPE_OK)
+        drop_data(&pg->prog, job->spec.a_addr);
+    else
+        mpe_tensor_free(host);
     return st;
 }

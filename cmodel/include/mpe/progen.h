@@ -18,6 +18,7 @@
 #include "mpe/accel.h"
 #include "mpe/binary.h"
 #include "mpe/gemmprog.h"
+#include "mpe/tensor.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,6 +73,11 @@ mpe_status mpe_pg_expected(const mpe_arch *ar, const mpe_pg_job *job, int struct
                            uint32_t *codes);
 /* The job's output codes [rows][N] as found in the accelerator's memory. */
 mpe_status mpe_pg_actual(const mpe_accel *acc, const mpe_pg_job *job, uint32_t *codes);
+
+/* Makes job j's activations an input tensor x<j> instead of DATA and gives
+ * the host tensor that reproduces them (integer types as float32 to be
+ * quantized with scale 1/8, other types as values or raw codes). */
+mpe_status mpe_pg_expose_input(const mpe_arch *ar, mpe_pg *pg, size_t j, mpe_tensor *host);
 
 /* The random PE and output configurations the generator draws (exposed
  * for tests). `r` is a splitmix64 state. */
