@@ -211,6 +211,55 @@ TEST(QuantMx, ScaleMatchesLargestElement) {
         }
 }
 
+// Independent oracle: every MX element is the representable value nearest to
+// V / X (found by scanning all codes), ties to the even code (RNE) or to the
+// larger magnitude (RNA), saturating at the largest normal.
+uint16_t nearest_code(mpe_fmt f, double t, mpe_round r) {
+    const mpe_fmt_info *fi = mpe_fmt_get(f);
+    unsigned sign_bit = 1u << (fi->bits - 1);
+    double a = std::fabs(t);
+    uint16_t best = 0;
+    double bd = INFINITY;
+    for (uint32_t c = 0; c < sign_bit; c++) {
+        double v = mpe_fp_decode(f, c);
+        if (std::isnan(v) || std::isinf(v)) continue;
+        double d = std::fabs(v - a);
+        bool tie = d == bd;
+        if (d < bd || (tie && (r == MPE_RNA ? v > mpe_fp_decode(f, best) : (c & 1) == 0))) {
+            bd = d;
+            best = (uint16_t)c;
+        }
+    }
+    return (uint16_t)(best | (std::signbit(t) ? sign_bit : 0));
+}
+
+TEST(QuantMx, ElementsAreNearestRepresentable) {
+    const char *names[] = {"mxfp4", "mxfp6_e2m3", "mxfp6_e3m2", "mxfp8_e4m3", "mxfp8_e5m2"};
+    mpe_fmt fmts[] = {MPE_FMT_E2M1, MPE_FMT_E2M3, MPE_FMT_E3M2, MPE_FMT_E4M3, MPE_FMT_E5M2};
+    uint32_t s = 4242;
+    auto rnd = [&]() { s = s * 1664525u + 1013904223u; return s; };
+    for (int k = 0; k < 5; k++)
+        for (mpe_round r : {MPE_RNE, MPE_RNA})
+            for (int trial = 0; trial < 40; trial++) {
+                std::vector<float> x(32);
+                int e0 = (int)(rnd() % 60) - 30;
+                for (auto &v : x) {
+                    uint32_t u = rnd();
+                    // mix of magnitudes down to 2^-12 below the block max, exact ties
+                    float m = (u & 1) ? (float)((rnd() >> 8) & 0xFF) / 16.0f
+                                      : (float)(int32_t)(rnd() >> 9) / 4194304.0f;
+                    v = std::ldexp(m, e0 - (int)((u >> 1) % 13)) * ((u & 2) ? -1.0f : 1.0f);
+                }
+                Q q(names[k], x, r);
+                int se = (int)q.q.scales[0] - 127;
+                for (int i = 0; i < 32; i++) {
+                    double t = std::ldexp((double)x[i], -se);
+                    ASSERT_EQ(q.q.codes[i], nearest_code(fmts[k], t, r))
+                        << names[k] << " r=" << r << " trial " << trial << " x=" << x[i];
+                }
+            }
+}
+
 TEST(QuantBfp, Bfp16Block32EqualsMxInt8) {
     // Different entry points of the same rule: codes and scales agree.
     for (uint32_t seed = 1; seed <= 20; seed++) {
