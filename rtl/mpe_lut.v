@@ -115,7 +115,7 @@ module mpe_lut #(
       reg signed [PLW-1:0]  psum;
       reg [3:0]             idx;
       reg [W_W-1:0]         code;
-      reg signed [HW-1:0]   ent;
+      reg signed [HW-1:0]   ent, tv;
       reg [2:0]             sel;
       integer               gj, j, e;
       always @* begin
@@ -123,6 +123,7 @@ module mpe_lut #(
         idx  = 4'd0;
         code = {W_W{1'b0}};
         ent  = {HW{1'b0}};
+        tv   = {HW{1'b0}};
         sel  = 3'd0;
         for (gj = 0; gj < G; gj = gj + 1) begin
           for (j = 0; j < 4; j = j + 1) begin
@@ -139,7 +140,9 @@ module mpe_lut #(
           ent  = {HW{1'b0}};
           for (e = 0; e < 8; e = e + 1)      // 8:1 entry multiplexer
             if (sel == e[2:0]) ent = h_use[HW*(8*gj + e) +: HW];
-          psum = psum + {{(PLW-HW){ent[HW-1]}}, (idx[3] ? -ent : ent)};
+          // |H| <= 4 (2^16 - 1) < 2^(HW-1): the negated entry fits HW bits
+          tv   = idx[3] ? -ent : ent;
+          psum = psum + {{(PLW-HW){tv[HW-1]}}, tv};
         end
       end
       wire signed [TD_W-1:0] pext    = {{(TD_W-PLW){psum[PLW-1]}}, psum};

@@ -187,6 +187,7 @@ struct Options {
     bool verbose = false;
     double bench = 0;     // seconds per mode; 0 = normal run
     int max_fail = 1;
+    long inject = -1;  // --inject-fail N: corrupt the model's result in case N (self-test)
     std::vector<std::string> merge;
 };
 
@@ -225,7 +226,7 @@ void describe_op(std::string &out, const Seg &s, const Op &o) {
 }
 
 // Runs one case in lockstep. Returns false on a mismatch (text in *mm).
-bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm) {
+bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = false) {
     struct Flat {
         const Seg *seg;
         const Op *op;
@@ -320,6 +321,7 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm) {
                 f.acc[c] = (uint64_t)mpe_pe_acc_int(&pe, c) & kMask48;
                 f.facc[c] = mpe_pe_acc_f32(&pe, c);
             }
+            if (inject && next == 0) f.acc[0] ^= 1;  // self-test of the failure path
             fl.push_back(f);
             next++;
         }
@@ -377,6 +379,7 @@ void usage(FILE *f) {
     fprintf(f,
             "usage: cosim_pe [--seed S] [--n VECTORS] [--shard I/N] [--case N] [--waves FILE]\n"
             "                [--strict] [--cov-out FILE] [--bench SECONDS] [--max-fail K] [-v]\n"
+            "                [--inject-fail N]   (self-test: corrupt the expected result of case N)\n"
             "       cosim_pe --merge COVFILE...\n"
             "Runs the Verilated PE in lockstep with the C model; see sim/README.md.\n");
 }
@@ -424,6 +427,9 @@ bool parse(int argc, char **argv, Options &o) {
         } else if (a == "--bench") {
             if (!(v = val("--bench"))) return false;
             o.bench = strtod(v, &end);
+        } else if (a == "--inject-fail") {
+            if (!(v = val("--inject-fail"))) return false;
+            o.inject = strtol(v, &end, 0);
         } else if (a == "--max-fail") {
             if (!(v = val("--max-fail"))) return false;
             o.max_fail = (int)strtol(v, &end, 0);
@@ -528,7 +534,7 @@ void rerun_with_waves(const Space &sp, const Options &o, long idx, const std::st
     st.cov.resize(sp.bins.size());
     st.bin_vectors.assign(sp.bins.size(), 0);
     std::string mm;
-    run_case(k, d, st, &mm);
+    run_case(k, d, st, &mm, idx == o.inject);
     printf("waveform of case %ld written to %s\n", idx, wave.c_str());
 }
 
@@ -597,7 +603,8 @@ int main(int argc, char **argv) {
     } else {
         long total = 0;
         for (long i = 0; total < o.n || i < sp.directed() + 1; i++) {
-            total += make_case(sp, o.seed, i).nops();
+            Case k = make_case(sp, o.seed, i);
+            total += k.nops() - (k.reset_op >= 0 ? 1 : 0);  // the reset op is abandoned
             if (i % o.shard_n == o.shard_i) run.push_back(i);
         }
     }
@@ -605,7 +612,9 @@ int main(int argc, char **argv) {
            o.seed, run.size(), o.shard_i, o.shard_n, sp.directed() + 1, kLanes, kCols);
     fflush(stdout);
 
-    Dut d(o.only_case >= 0 && !o.waves.empty() ? o.waves.c_str() : nullptr);
+    // One model at a time: Verilator 5.006 cannot destroy two live models
+    // that registered the same (public) scope names.
+    std::unique_ptr<Dut> dp(new Dut(o.only_case >= 0 && !o.waves.empty() ? o.waves.c_str() : nullptr));
     auto t0 = std::chrono::steady_clock::now();
     std::vector<long> failed;
     std::map<int, std::pair<long, long>> per_mode;  // mode -> (passed, failed) cases
@@ -616,7 +625,7 @@ int main(int argc, char **argv) {
         long v0 = st.vectors;
         uint64_t y0 = st.cycles;
         std::string mm;
-        bool ok = run_case(k, d, st, &mm);
+        bool ok = run_case(k, *dp, st, &mm, idx == o.inject);
         st.mode_time[mode] += std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count();
         st.mode_vectors[mode] += st.vectors - v0;
         st.mode_cycles[mode] += st.cycles - y0;
@@ -637,10 +646,14 @@ int main(int argc, char **argv) {
         printf("reproduce: build/sim/cosim_pe --seed %" PRIu64 " --case %ld --waves %s\n", o.seed,
                idx, wave.c_str());
         fflush(stdout);
-        if (o.only_case < 0) rerun_with_waves(sp, o, idx, wave);
+        if (o.only_case < 0) {
+            dp.reset();
+            rerun_with_waves(sp, o, idx, wave);
+        }
         if ((int)failed.size() >= o.max_fail) break;
         // the failing case may leave the DUT anywhere: start clean
-        d.reset();
+        if (!dp) dp.reset(new Dut(nullptr));
+        dp->reset();
     }
     double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 

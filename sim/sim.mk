@@ -16,7 +16,7 @@ SIM_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror -I$(abspath cmodel/include)
 	-I$(abspath sim) -DCOSIM_LANES=$(COSIM_LANES) -DCOSIM_COLS=$(COSIM_COLS)
 # Generated Verilator code is not ours to lint: only -O2 there.
 VL_FLAGS := -O2 -Wno-fatal -Wno-lint -Wno-style -I$(RTL_DIR) -j 2 --x-assign 0 --x-initial 0 \
-	-MAKEFLAGS "OPT_FAST=-O2 OPT_SLOW=-O2 OPT_GLOBAL=-O2"
+	-MAKEFLAGS "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"
 
 SEED ?= 1
 N ?= 1000000
