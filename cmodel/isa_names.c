@@ -1,7 +1,7 @@
 /* Names of the enumerated field values of the ISA: what the assembler
  * accepts, the disassembler prints and `mpe isa-doc` documents. Names that
- * belong to another module come from it (number formats from formats.def,
- * output formats from outstage.c). */
+ * belong to another module come from it (PE modes from pe.c, number formats
+ * from formats.def, output formats from outstage.c). */
 #include <string.h>
 
 #include "mpe/format.h"
@@ -13,12 +13,6 @@ static const char *const kind_names[] = {
     "U", "S", "R", "DEPS", "E_SP", "E_MODE", "E_DTKIND", "E_FMT", "E_RQ", "E_OUT",
 };
 static const char *const sp_names[] = {"asp", "wsp", "psp", "osp"};
-/* Same order as mpe_mode (pe.h). TODO: use mpe_mode_name once cmodel/pe.c
- * provides it. */
-static const char *const mode_names[MPE_MODE_COUNT] = {
-    [MPE_MODE_MAC] = "mac", [MPE_MODE_LUT] = "lut", [MPE_MODE_SHIFTADD] = "shiftadd",
-    [MPE_MODE_BFP] = "bfp", [MPE_MODE_BITSERIAL] = "bitserial",
-};
 /* The element kinds of mpe_dtkind (dtype.h). */
 static const char *const dtkind_names[] = {
     [MPE_DT_INT] = "int", [MPE_DT_UINT] = "uint", [MPE_DT_BINARY] = "binary",
@@ -46,7 +40,7 @@ int mpe_isa_enum_count(int kind)
 {
     switch (kind) {
     case MPE_FK_E_SP: return COUNT(sp_names);
-    case MPE_FK_E_MODE: return COUNT(mode_names);
+    case MPE_FK_E_MODE: return MPE_MODE_COUNT;
     case MPE_FK_E_DTKIND: return COUNT(dtkind_names);
     case MPE_FK_E_FMT: return MPE_FMT_COUNT;
     case MPE_FK_E_RQ: return COUNT(rq_names);
@@ -61,7 +55,7 @@ const char *mpe_isa_enum_name(int kind, int64_t v)
         return NULL;
     switch (kind) {
     case MPE_FK_E_SP: return sp_names[v];
-    case MPE_FK_E_MODE: return mode_names[v];
+    case MPE_FK_E_MODE: return mpe_mode_name((mpe_mode)v);
     case MPE_FK_E_DTKIND: return dtkind_names[v];
     case MPE_FK_E_FMT: return mpe_fmt_get((mpe_fmt)v)->name;
     case MPE_FK_E_RQ: return rq_names[v];

@@ -3,6 +3,7 @@
 // every opcode and on whole random programs (labels and raw words included).
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -10,6 +11,7 @@
 #include <vector>
 
 extern "C" {
+#include "mpe/accel.h"
 #include "mpe/asm.h"
 #include "mpe/isa.h"
 #include "mpe/tensor.h"
@@ -383,6 +385,51 @@ TEST(Asm, RandomTextNeverCrashes) {
         free(text);
     }
     EXPECT_GT(accepted, 100);
+}
+
+// The example programs assemble and run to completion on the C model; a
+// reserved opcode written with .insn traps at its pc.
+std::string read_text(const std::string &path) {
+    FILE *f = fopen(path.c_str(), "rb");
+    if (!f) return "";
+    std::string s;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+    fclose(f);
+    return s;
+}
+
+mpe_run_state run_on_model(const Bytes &code, std::string *trap) {
+    mpe_arch arch;
+    mpe_arch_default(&arch);
+    mpe_accel *acc = nullptr;
+    EXPECT_EQ(mpe_accel_create(&arch, &acc), MPE_OK);
+    if (!acc) return MPE_RUN_TRAP;
+    EXPECT_EQ(mpe_accel_load_code(acc, code.data(), code.size() / 16), MPE_OK);
+    mpe_run_state st = mpe_accel_run(acc, 1000000);
+    if (st == MPE_RUN_TRAP) *trap = mpe_accel_trap(acc)->msg;
+    mpe_accel_destroy(acc);
+    return st;
+}
+
+TEST(AsmExamples, RunOnTheCModel) {
+    std::string dir = __FILE__;
+    dir = dir.substr(0, dir.rfind("tests/")) + "examples/asm/";
+    for (const char *name : {"gemm_dbuf.s", "loop_dbnz.s", "sync_gemm.s"}) {
+        std::string src = read_text(dir + name);
+        ASSERT_FALSE(src.empty()) << dir + name;
+        Bytes code;
+        ASSERT_EQ(assemble(src, &code), "") << name;
+        std::string trap;
+        EXPECT_EQ(run_on_model(code, &trap), MPE_RUN_DONE) << name << ": " << trap;
+    }
+    Bytes code;
+    ASSERT_EQ(assemble("nop\nnop\n.insn 0x05\nhalt\n", &code), "");
+    std::string trap;
+    EXPECT_EQ(run_on_model(code, &trap), MPE_RUN_TRAP);
+    EXPECT_NE(trap.find("pc 2"), std::string::npos) << trap;
+    EXPECT_NE(trap.find("reserved opcode 0x05"), std::string::npos) << trap;
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 # A GEMM ordered by barriers instead of dependency tokens: every phase ends
 # with `sync`, which waits until every queue is empty and every unit idle.
 # One [4][16] int8 activation tile times a [4][16] int4 weight tile (C=4
-# columns), int32 accumulators stored without requantization.
+# columns) in LUT mode, int32 accumulators stored without requantization.
 
-    cfgpe   mode=mac akind=int abits=8 wkind=int wbits=4
+    cfgpe   mode=lut akind=int abits=8 wkind=int wbits=4
     cfgout  rq=none out=int32
     cfggemm mt=1 nt=1 ks=1 akt=1 wkt=1 okt=1
     load    sp=asp spaddr=0 mem=0x1000 rows=1 rowbytes=64 stride=64
