@@ -1,7 +1,8 @@
-/* Running a compiled program on the C model (mpe test-onnx, the demo): the
- * data records and the encoded inputs (tensorio) go into a fresh
- * accelerator's memory, the program runs to its end, the outputs are
- * decoded. Inputs are matched to descriptors by name. */
+/* Running a compiled program on a backend (mpe/backend.h: the C model, the
+ * RTL when built) for mpe test-onnx and the demo: the data records and the
+ * encoded inputs (tensorio) go into a fresh model's memory, the program runs
+ * to its end, the outputs are decoded. Inputs are matched to descriptors by
+ * name. */
 #include "exec.h"
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "compile.h"
 #include "mpe/accel.h"
+#include "mpe/backend.h"
 #include "mpe/tensorio.h"
 
 static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
@@ -54,7 +56,7 @@ static int as_desc_shape(const mpe_tdesc *d, const mpe_tensor *t, mpe_tensor *vi
     return 0;
 }
 
-static int write_inputs(mpe_accel *acc, const mpe_program *p, const mpe_exec_io *in, int nin,
+static int write_inputs(const mpe_backend *be, void *acc, const mpe_program *p, const mpe_exec_io *in, int nin,
                         char *err, size_t len)
 {
     for (size_t i = 0; i < p->ntensors; i++) {
@@ -72,7 +74,7 @@ static int write_inputs(mpe_accel *acc, const mpe_program *p, const mpe_exec_io 
         char why[256];
         if (mpe_tdesc_encode(d, &view, &bytes, &n, why, sizeof why) != MPE_OK)
             return fail(err, len, "%s%s", why, "");
-        mpe_status st = mpe_accel_mem_write(acc, d->addr, bytes, n);
+        mpe_status st = be->mem_write(acc, d->addr, bytes, n);
         free(bytes);
         if (st != MPE_OK)
             return fail(err, len, "input '%s' outside memory%s", d->name, "");
@@ -80,7 +82,7 @@ static int write_inputs(mpe_accel *acc, const mpe_program *p, const mpe_exec_io 
     return 0;
 }
 
-static int read_output(const mpe_accel *acc, const mpe_tdesc *d, mpe_tensor *out, char *err,
+static int read_output(const mpe_backend *be, void *acc, const mpe_tdesc *d, mpe_tensor *out, char *err,
                        size_t len)
 {
     uint64_t bytes;
@@ -91,7 +93,7 @@ static int read_output(const mpe_accel *acc, const mpe_tdesc *d, mpe_tensor *out
         return fail(err, len, "out of memory%s%s", "", "");
     char why[256];
     int rc = 0;
-    if (mpe_accel_mem_read(acc, d->addr, buf, bytes) != MPE_OK)
+    if (be->mem_read(acc, d->addr, buf, bytes) != MPE_OK)
         rc = fail(err, len, "output '%s' outside memory%s", d->name, "");
     else if (mpe_tdesc_decode(d, buf, bytes, out, why, sizeof why) != MPE_OK)
         rc = fail(err, len, "%s%s", why, "");
@@ -99,42 +101,52 @@ static int read_output(const mpe_accel *acc, const mpe_tdesc *d, mpe_tensor *out
     return rc;
 }
 
-static int load_program(mpe_accel *acc, const mpe_program *p, char *err, size_t len)
+static int load_program(const mpe_backend *be, void *acc, const mpe_program *p, char *err,
+                        size_t len)
 {
-    if (mpe_accel_load_code(acc, p->code, p->ninsns) != MPE_OK)
+    if (be->load_code(acc, p->code, p->ninsns) != MPE_OK)
         return fail(err, len, "program too large for the instruction memory%s%s", "", "");
     for (size_t i = 0; i < p->ndata; i++)
-        if (mpe_accel_mem_write(acc, p->data[i].addr, p->data[i].bytes, p->data[i].len) != MPE_OK)
+        if (be->mem_write(acc, p->data[i].addr, p->data[i].bytes, p->data[i].len) != MPE_OK)
             return fail(err, len, "data record outside memory%s%s", "", "");
     return 0;
 }
 
-static int run(mpe_accel *acc, mpe_exec_stats *st, char *err, size_t len)
+static int run(const mpe_backend *be, void *acc, mpe_exec_stats *st, char *err, size_t len)
 {
-    mpe_run_state rs = mpe_accel_run(acc, 0);
-    const mpe_accel_stats *s = mpe_accel_stats_get(acc);
+    mpe_run_state rs = be->run(acc, 0);
+    const mpe_accel_stats *s = be->stats(acc);
     if (st) {
         st->cycles = s->cycles;
         st->pe_busy = s->pe_busy;
         st->utilization = mpe_accel_utilization(s);
     }
     if (rs != MPE_RUN_DONE)
-        return fail(err, len, "the C model stopped: %s%s",
-                    rs == MPE_RUN_TRAP ? mpe_accel_trap(acc)->msg : "cycle limit", "");
+        return fail(err, len, "the %s model stopped: %s", be->name,
+                    rs == MPE_RUN_TRAP ? be->trap(acc)->msg : "cycle limit");
     return 0;
 }
 
-int mpe_exec_cmodel(const mpe_program *p, const mpe_exec_io *in, int nin, mpe_tensor *out,
-                    mpe_exec_stats *st, char *err, size_t errlen)
+int mpe_exec(const mpe_backend *be, const mpe_program *p, const mpe_exec_io *in, int nin,
+             mpe_tensor *out, mpe_exec_stats *st, char *err, size_t errlen)
 {
-    mpe_accel *acc;
-    if (mpe_accel_create(&p->arch, &acc) != MPE_OK)
-        return fail(err, errlen, "cannot create the accelerator model%s%s", "", "");
-    int rc = load_program(acc, p, err, errlen) || write_inputs(acc, p, in, nin, err, errlen) ||
-             run(acc, st, err, errlen);
+    void *acc;
+    char why[256];
+    if (be->create(&p->arch, &acc, why, sizeof why) != MPE_OK)
+        return fail(err, errlen, "cannot create the %s model: %s", be->name, why);
+    int rc = load_program(be, acc, p, err, errlen) ||
+             write_inputs(be, acc, p, in, nin, err, errlen) || run(be, acc, st, err, errlen);
     for (size_t i = 0, k = 0; !rc && i < p->ntensors; i++)
         if (p->tensors[i].role == MPE_ROLE_OUTPUT)
-            rc = read_output(acc, &p->tensors[i], &out[k++], err, errlen);
-    mpe_accel_destroy(acc);
+            rc = read_output(be, acc, &p->tensors[i], &out[k++], err, errlen);
+    be->destroy(acc);
     return rc ? -1 : 0;
+}
+
+/* Backends by name; the RTL backend is added here when sim/ provides one. */
+const mpe_backend *mpe_exec_backend(const char *name)
+{
+    if (!strcmp(name, "cmodel"))
+        return &mpe_backend_cmodel;
+    return NULL;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mpe/backend.h"
 #include "mpe/binary.h"
 #include "mpe/tensor.h"
 
@@ -23,10 +24,12 @@ typedef struct {
     double utilization;
 } mpe_exec_stats;
 
-/* Runs p on the C model. `out` receives one tensor per output descriptor,
+/* Runs p on backend be. `out` receives one tensor per output descriptor,
  * in descriptor order (caller frees). 0, or -1 with a one-line reason. */
-int mpe_exec_cmodel(const mpe_program *p, const mpe_exec_io *in, int nin, mpe_tensor *out,
-                    mpe_exec_stats *st, char *err, size_t errlen);
+int mpe_exec(const mpe_backend *be, const mpe_program *p, const mpe_exec_io *in, int nin,
+             mpe_tensor *out, mpe_exec_stats *st, char *err, size_t errlen);
+/* "cmodel", or "rtl" once built; NULL for an unknown or unavailable one. */
+const mpe_backend *mpe_exec_backend(const char *name);
 
 /* Graph inputs (initializers excluded) and outputs of model.onnx, in order.
  * data[i] is 1 when input i is read as the first operand of some node (an

@@ -1,0 +1,147 @@
+/* mpe compile: quantized ONNX model -> accelerator binary (.mpeb). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "compile.h"
+#include "mpe/pe.h"
+#include "onnx_tensor.h"
+
+static int usage(FILE *f, int rc)
+{
+    fprintf(f, "usage: mpe compile MODEL.onnx -o OUT.mpeb [--arch CONFIG]\n"
+               "       [--mode auto|mac|lut|shiftadd|bfp|bitserial] [--emit-asm FILE]\n"
+               "       [--report FILE] [--dump-after PASS] [--bind NAME=TENSOR.pb] [-v]\n");
+    if (rc)
+        return rc;
+    fprintf(f, "\nCompiles a quantized ONNX model (QLinearMatMul, QLinearConv, MatMulInteger,\n"
+               "ConvInteger, QDQ MatMul/Gemm/Conv with bias, Relu/Clip and QuantizeLinear,\n"
+               "com.microsoft MatMulNBits) for the accelerator described by CONFIG\n"
+               "(default: the built-in defaults, as arch/default.cfg).\n\n"
+               "  --mode M        PE mode of every layer (default auto: fewest estimated\n"
+               "                  cycles, ties broken by an energy proxy)\n"
+               "  --emit-asm F    write the program as assembler source\n"
+               "  --report F      write JSON: per layer mode, precision, tiling, estimates\n"
+               "  --dump-after P  print the IR after pass P, one of:");
+    for (int i = 0; i < mpe_comp_npasses(); i++)
+        fprintf(f, " %s", mpe_comp_pass_name(i));
+    fprintf(f, "\n  --bind N=F      give graph input N the value of TensorProto file F\n"
+               "                  (it becomes a constant, e.g. weights fed as inputs)\n"
+               "  -v              notes on the effective precision and scale rounding\n");
+    return 0;
+}
+
+typedef struct {
+    mpe_comp_bind b[16];
+    mpe_tensor t[16];
+    char *names[16];
+    int n;
+} binds;
+
+static int add_bind(binds *bs, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char err[512];
+    if (!eq || eq == arg || bs->n == 16) {
+        fprintf(stderr, "mpe compile: --bind takes NAME=FILE.pb (at most 16)\n");
+        return 2;
+    }
+    int i = bs->n;
+    bs->names[i] = strndup(arg, (size_t)(eq - arg));
+    if (!bs->names[i] || mpe_tensor_load_pb(eq + 1, &bs->t[i], NULL, 0, err, sizeof err)) {
+        fprintf(stderr, "mpe compile: %s\n", bs->names[i] ? err : "out of memory");
+        free(bs->names[i]);
+        return 1;
+    }
+    bs->b[i].name = bs->names[i];
+    bs->b[i].t = &bs->t[i];
+    bs->n++;
+    return 0;
+}
+
+static void free_binds(binds *bs)
+{
+    for (int i = 0; i < bs->n; i++) {
+        mpe_tensor_free(&bs->t[i]);
+        free(bs->names[i]);
+    }
+}
+
+static int parse_mode(const char *s, int *mode)
+{
+    mpe_mode m;
+    if (!strcmp(s, "auto")) {
+        *mode = -1;
+        return 0;
+    }
+    if (mpe_mode_parse(s, &m)) {
+        fprintf(stderr, "mpe compile: unknown mode '%s' (auto, mac, lut, shiftadd, bfp, "
+                        "bitserial)\n", s);
+        return 2;
+    }
+    *mode = (int)m;
+    return 0;
+}
+
+static int run(mpe_comp_opts *o, const char *out)
+{
+    comp *c = mpe_comp_new(o);
+    if (!c) {
+        fprintf(stderr, "mpe compile: out of memory\n");
+        return 1;
+    }
+    int rc = mpe_comp_run(c) || mpe_comp_write(c, out);
+    if (rc)
+        fprintf(stderr, "mpe compile: %s\n", mpe_comp_error(c));
+    mpe_comp_free(c);
+    return rc ? 1 : 0;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+    mpe_comp_opts o;
+    memset(&o, 0, sizeof o);
+    o.mode = -1;
+    const char *out = NULL;
+    binds bs;
+    memset(&bs, 0, sizeof bs);
+    int rc = 0;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            free_binds(&bs);
+            return usage(stdout, 0);
+        } else if (!strcmp(a, "-v")) {
+            o.verbose = 1;
+        } else if (more && !strcmp(a, "-o")) {
+            out = argv[++i];
+        } else if (more && !strcmp(a, "--arch")) {
+            o.arch_path = argv[++i];
+        } else if (more && !strcmp(a, "--mode")) {
+            rc = parse_mode(argv[++i], &o.mode);
+        } else if (more && !strcmp(a, "--emit-asm")) {
+            o.asm_path = argv[++i];
+        } else if (more && !strcmp(a, "--report")) {
+            o.report_path = argv[++i];
+        } else if (more && !strcmp(a, "--dump-after")) {
+            o.dump_after = argv[++i];
+        } else if (more && !strcmp(a, "--bind")) {
+            rc = add_bind(&bs, argv[++i]);
+        } else if (a[0] != '-' && !o.model_path) {
+            o.model_path = a;
+        } else {
+            fprintf(stderr, "mpe compile: unexpected argument '%s'\n", a);
+            rc = 2;
+        }
+    }
+    if (!rc && (!o.model_path || (!out && !o.dump_after)))
+        rc = usage(stderr, 2);
+    o.bind = bs.b;
+    o.nbind = bs.n;
+    if (!rc)
+        rc = run(&o, out);
+    free_binds(&bs);
+    return rc;
+}

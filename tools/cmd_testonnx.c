@@ -1,0 +1,294 @@
+/* mpe test-onnx: compiles DIR/model.onnx and runs every DIR/test_data_set_N
+ * on a backend, comparing with the expected outputs (the ONNX backend test
+ * layout: input_K.pb, output_K.pb TensorProto files). Graph inputs that are
+ * not activations (weights, scales, zero points fed as inputs, as in the
+ * ONNX node tests) are bound at compile time, so each data set is compiled. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "compile.h"
+#include "exec.h"
+#include "mpe/pe.h"
+#include "onnx_tensor.h"
+
+#define MAX_IO 32
+#define RTOL 1e-3
+#define ATOL 1e-5
+
+typedef struct {
+    const char *dir;
+    const char *arch;
+    int mode;
+    int verbose;
+    const mpe_backend *be;
+} topts;
+
+static int usage(FILE *f, int rc)
+{
+    fprintf(f, "usage: mpe test-onnx DIR [--backend cmodel|rtl] [--arch CONFIG] [--mode M] [-v]\n");
+    if (rc)
+        return rc;
+    fprintf(f, "\nCompiles DIR/model.onnx, runs each DIR/test_data_set_*/ (input_*.pb) on the\n"
+               "backend and compares with output_*.pb: integer outputs bit for bit, float\n"
+               "outputs within |d| <= %g + %g |expected|. Prints one line per data set\n"
+               "with the largest difference; exits non-zero on any failure.\n", ATOL, RTOL);
+    return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    size_t lx = strlen(x), ly = strlen(y);
+    return lx != ly ? (lx < ly ? -1 : 1) : strcmp(x, y);
+}
+
+/* Sorted test_data_set_* directory names (malloc'ed). */
+static int list_sets(const char *dir, char ***out)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    *out = NULL;
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "test_data_set_", 14))
+            continue;
+        char **nv = realloc(*out, (size_t)(n + 1) * sizeof *nv);
+        if (!nv)
+            break;
+        *out = nv;
+        (*out)[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(*out, (size_t)n, sizeof **out, cmp_name);
+    return n;
+}
+
+typedef struct {
+    mpe_tensor in[MAX_IO], out[MAX_IO];
+    int nin, nout;
+} dataset;
+
+static void free_set(dataset *s)
+{
+    for (int i = 0; i < s->nin; i++)
+        mpe_tensor_free(&s->in[i]);
+    for (int i = 0; i < s->nout; i++)
+        mpe_tensor_free(&s->out[i]);
+}
+
+static int load_set(const char *path, const mpe_model_io *io, dataset *s, char *err, size_t len)
+{
+    memset(s, 0, sizeof *s);
+    char f[8300];
+    if (io->nin > MAX_IO || io->nout > MAX_IO) {
+        snprintf(err, len, "too many inputs or outputs");
+        return -1;
+    }
+    for (int i = 0; i < io->nin; i++, s->nin++) {
+        snprintf(f, sizeof f, "%s/input_%d.pb", path, i);
+        if (mpe_tensor_load_pb(f, &s->in[i], NULL, 0, err, len))
+            return -1;
+    }
+    for (int i = 0; i < io->nout; i++, s->nout++) {
+        snprintf(f, sizeof f, "%s/output_%d.pb", path, i);
+        if (mpe_tensor_load_pb(f, &s->out[i], NULL, 0, err, len))
+            return -1;
+    }
+    return 0;
+}
+
+static int is_float(int dt)
+{
+    return dt == MPE_T_FLOAT || dt == MPE_T_FLOAT16 || dt == MPE_T_DOUBLE || dt == MPE_T_BFLOAT16;
+}
+
+/* Largest difference; -1 on a type or size mismatch, else 0 ok / 1 fail. */
+static int compare(const mpe_tensor *got, const mpe_tensor *want, double *maxd)
+{
+    *maxd = 0;
+    if (got->dtype != want->dtype || got->count != want->count)
+        return -1;
+    int bad = 0;
+    for (size_t i = 0; i < want->count; i++) {
+        double g = mpe_tensor_get_f64(got, i), w = mpe_tensor_get_f64(want, i);
+        double d = fabs(g - w);
+        if (isnan(g) != isnan(w))
+            d = INFINITY;
+        if (isnan(g) && isnan(w))
+            d = 0;
+        *maxd = d > *maxd ? d : *maxd;
+        bad |= is_float(want->dtype) ? !(d <= ATOL + RTOL * fabs(w)) : d != 0;
+    }
+    return bad;
+}
+
+/* Output tensor index (descriptor order) of model output `name`. */
+static int out_index(const mpe_program *p, const char *name)
+{
+    char want[MPE_TDESC_NAME_MAX + 1];
+    comp_tensor_name(name, 0, want);
+    for (size_t i = 0, k = 0; i < p->ntensors; i++) {
+        if (p->tensors[i].role != MPE_ROLE_OUTPUT)
+            continue;
+        if (!strcmp(p->tensors[i].name, want))
+            return (int)k;
+        k++;
+    }
+    return -1;
+}
+
+static int check_outputs(const mpe_program *p, const mpe_model_io *io, const dataset *s,
+                         const mpe_tensor *got, char *msg, size_t len)
+{
+    double worst = 0;
+    int rc = 0;
+    for (int i = 0; i < io->nout; i++) {
+        int k = out_index(p, io->out[i]);
+        double d = 0;
+        int r = k < 0 ? -1 : compare(&got[k], &s->out[i], &d);
+        if (r < 0) {
+            snprintf(msg, len, "output '%s': type or size differs", io->out[i]);
+            return 1;
+        }
+        worst = d > worst ? d : worst;
+        rc |= r;
+    }
+    snprintf(msg, len, "max |diff| %g%s", worst, worst == 0 ? " (bit exact)" : "");
+    return rc;
+}
+
+static int count_outputs(const mpe_program *p)
+{
+    int n = 0;
+    for (size_t i = 0; i < p->ntensors; i++)
+        n += p->tensors[i].role == MPE_ROLE_OUTPUT;
+    return n;
+}
+
+/* Compiles with the non-activation inputs bound, runs, compares. */
+static int run_set(const topts *o, const mpe_model_io *io, dataset *s, char *msg, size_t len,
+                   mpe_exec_stats *st)
+{
+    char model[4096];
+    snprintf(model, sizeof model, "%s/model.onnx", o->dir);
+    mpe_comp_bind b[MAX_IO];
+    mpe_exec_io x[MAX_IO];
+    int nb = 0, nx = 0;
+    for (int i = 0; i < io->nin; i++) {
+        if (io->data[i])
+            x[nx++] = (mpe_exec_io){io->in[i], &s->in[i]};
+        else
+            b[nb++] = (mpe_comp_bind){io->in[i], &s->in[i]};
+    }
+    mpe_comp_opts co = {0};
+    co.model_path = model;
+    co.arch_path = o->arch;
+    co.mode = o->mode;
+    co.bind = b;
+    co.nbind = nb;
+    comp *c = mpe_comp_new(&co);
+    if (!c || mpe_comp_run(c)) {
+        snprintf(msg, len, "compile error: %s", c ? mpe_comp_error(c) : "out of memory");
+        mpe_comp_free(c);
+        return 1;
+    }
+    const mpe_program *p = mpe_comp_program(c);
+    mpe_tensor got[MAX_IO];
+    memset(got, 0, sizeof got);
+    int n = count_outputs(p), rc = 1;
+    char err[512];
+    if (n > MAX_IO)
+        snprintf(msg, len, "too many outputs");
+    else if (mpe_exec(o->be, p, x, nx, got, st, err, sizeof err))
+        snprintf(msg, len, "run error: %s", err);
+    else
+        rc = check_outputs(p, io, s, got, msg, len);
+    for (int i = 0; i < n && i < MAX_IO; i++)
+        mpe_tensor_free(&got[i]);
+    mpe_comp_free(c);
+    return rc;
+}
+
+static int test_dir(const topts *o)
+{
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/model.onnx", o->dir);
+    mpe_model_io io;
+    if (mpe_model_io_read(path, &io, err, sizeof err)) {
+        fprintf(stderr, "mpe test-onnx: %s\n", err);
+        return 1;
+    }
+    char **sets;
+    int n = list_sets(o->dir, &sets), fails = 0;
+    if (n <= 0)
+        fprintf(stderr, "mpe test-onnx: %s: no test_data_set_* directories\n", o->dir);
+    for (int i = 0; i < n; i++) {
+        dataset s;
+        char msg[600];
+        mpe_exec_stats st = {0, 0, 0};
+        snprintf(path, sizeof path, "%s/%s", o->dir, sets[i]);
+        int r = load_set(path, &io, &s, msg, sizeof msg) ? 1 : run_set(o, &io, &s, msg, sizeof msg, &st);
+        printf("%s: %s  %s", path, r ? "FAIL" : "pass", msg);
+        if (st.cycles)
+            printf("  [%s %llu cycles, PE utilization %.1f%%]", o->be->name,
+                   (unsigned long long)st.cycles, 100 * st.utilization);
+        printf("\n");
+        fails += r != 0;
+        free_set(&s);
+        free(sets[i]);
+    }
+    free(sets);
+    mpe_model_io_free(&io);
+    return n <= 0 || fails ? 1 : 0;
+}
+
+int cmd_testonnx(int argc, char **argv)
+{
+    topts o = {NULL, NULL, -1, 0, NULL};
+    const char *backend = "cmodel";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return usage(stdout, 0);
+        if (!strcmp(a, "-v"))
+            o.verbose = 1;
+        else if (more && !strcmp(a, "--backend"))
+            backend = argv[++i];
+        else if (more && !strcmp(a, "--arch"))
+            o.arch = argv[++i];
+        else if (more && !strcmp(a, "--mode")) {
+            mpe_mode m;
+            const char *s = argv[++i];
+            if (strcmp(s, "auto") && mpe_mode_parse(s, &m)) {
+                fprintf(stderr, "mpe test-onnx: unknown mode '%s'\n", s);
+                return 2;
+            }
+            o.mode = strcmp(s, "auto") ? (int)m : -1;
+        } else if (a[0] != '-' && !o.dir)
+            o.dir = a;
+        else {
+            fprintf(stderr, "mpe test-onnx: unexpected argument '%s'\n", a);
+            return 2;
+        }
+    }
+    if (!o.dir)
+        return usage(stderr, 2);
+    o.be = mpe_exec_backend(backend);
+    if (!o.be && !strcmp(backend, "rtl")) {
+        fprintf(stderr, "mpe test-onnx: the RTL backend is not available in this build\n");
+        return 3;
+    }
+    if (!o.be) {
+        fprintf(stderr, "mpe test-onnx: unknown backend '%s' (cmodel, rtl)\n", backend);
+        return 2;
+    }
+    return test_dir(&o);
+}
