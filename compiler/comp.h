@@ -210,6 +210,7 @@ struct comp {
     int stage;        /* index of the last pass run */
     FILE *dump;       /* --dump-after output */
     mpe_program *prog; /* emitted program */
+    int *insn_layer;   /* layer of each instruction (emit) */
 };
 
 /* Error reporting: formats ctx->err, returns -1. */

@@ -97,10 +97,41 @@ const mpe_program *mpe_comp_program(const comp *c)
     return c->prog;
 }
 
+int mpe_comp_nlayers(const comp *c)
+{
+    return c->stage >= 4 ? c->nl : 0;
+}
+
+void mpe_comp_layer_info(const comp *c, int i, mpe_comp_layer *out)
+{
+    const ir_layer *L = &c->L[i];
+    out->name = L->name;
+    out->op = L->op;
+    out->M = L->Mreal;
+    out->N = L->N;
+    out->K = L->K;
+    out->mode = mpe_mode_name((mpe_mode)L->cfg.mode);
+    if (L->cfg.group)
+        snprintf(out->wtype, sizeof out->wtype, "%s g%d", mpe_dt_name(L->cfg.w), L->cfg.group);
+    else
+        snprintf(out->wtype, sizeof out->wtype, "%s", mpe_dt_name(L->cfg.w));
+    out->wlo = L->prec.lo;
+    out->whi = L->prec.hi;
+    out->est_cycles = L->cost.cycles;
+    out->pe_cycles = L->cost.pe_cycles;
+}
+
+const int *mpe_comp_insn_layers(const comp *c, size_t *n)
+{
+    *n = c->insn_layer ? (size_t)c->nins : 0;
+    return c->insn_layer;
+}
+
 void mpe_comp_free(comp *c)
 {
     if (!c)
         return;
+    free(c->insn_layer);
     ir_free(c);
     if (c->model)
         onnx__model_proto__free_unpacked(c->model, NULL);

@@ -51,6 +51,20 @@ int mpe_comp_write(comp *c, const char *path);
 void comp_tensor_name(const char *in, int dup, char *out);
 void mpe_comp_free(comp *c);
 
+/* What the compiler decided per layer (for summaries). */
+typedef struct {
+    const char *name, *op;
+    long long M, N, K;
+    const char *mode;      /* PE mode */
+    char wtype[16];        /* weight operand type, e.g. "int4", "uint4 g32" */
+    int wlo, whi;          /* effective weight range */
+    unsigned long long est_cycles, pe_cycles;
+} mpe_comp_layer;
+int mpe_comp_nlayers(const comp *c);
+void mpe_comp_layer_info(const comp *c, int i, mpe_comp_layer *out);
+/* The layer of each instruction of the program (-1: none); n instructions. */
+const int *mpe_comp_insn_layers(const comp *c, size_t *n);
+
 /* Pass names in order (for --dump-after and --help). */
 int mpe_comp_npasses(void);
 const char *mpe_comp_pass_name(int i);

@@ -13,8 +13,13 @@
 static int encode_code(comp *c, mpe_program *p)
 {
     uint8_t *code = malloc((size_t)c->nins * MPE_INSN_BYTES);
-    if (!code)
+    c->insn_layer = malloc((size_t)c->nins * sizeof *c->insn_layer);
+    if (!code || !c->insn_layer) {
+        free(code);
         return comp_err(c, "out of memory");
+    }
+    for (int i = 0; i < c->nins; i++)
+        c->insn_layer[i] = c->ins[i].layer;
     for (int i = 0; i < c->nins; i++) {
         if (mpe_insn_encode(&c->ins[i].in, code + (size_t)i * MPE_INSN_BYTES) != MPE_OK) {
             free(code);

@@ -112,8 +112,22 @@ static int load_program(const mpe_backend *be, void *acc, const mpe_program *p, 
     return 0;
 }
 
+static void on_commit(void *user, const mpe_commit *c)
+{
+    mpe_exec_stats *st = user;
+    if (c->pc >= st->npc)
+        return;
+    int l = st->pc_layer[c->pc];
+    if (l >= 0 && l < st->nlayers && c->cycle > st->layer_end[l])
+        st->layer_end[l] = c->cycle;
+}
+
 static int run(const mpe_backend *be, void *acc, mpe_exec_stats *st, char *err, size_t len)
 {
+    if (st && st->pc_layer && st->layer_end) {
+        memset(st->layer_end, 0, (size_t)st->nlayers * sizeof *st->layer_end);
+        be->set_trace(acc, on_commit, st);
+    }
     mpe_run_state rs = be->run(acc, 0);
     const mpe_accel_stats *s = be->stats(acc);
     if (st) {

@@ -22,6 +22,12 @@ typedef struct {
 typedef struct {
     uint64_t cycles, pe_busy;
     double utilization;
+    /* optional per-layer timing: the layer of each instruction (pc), and
+     * per layer the cycle of its last completed instruction */
+    const int *pc_layer;
+    size_t npc;
+    uint64_t *layer_end; /* [nlayers], filled when pc_layer is set */
+    int nlayers;
 } mpe_exec_stats;
 
 /* Runs p on backend be. `out` receives one tensor per output descriptor,

@@ -25,18 +25,22 @@ typedef struct {
     const char *arch;
     int mode;
     int verbose;
+    int summary; /* per-layer table for the first data set */
     const mpe_backend *be;
 } topts;
 
 static int usage(FILE *f, int rc)
 {
-    fprintf(f, "usage: mpe test-onnx DIR [--backend cmodel|rtl] [--arch CONFIG] [--mode M] [-v]\n");
+    fprintf(f, "usage: mpe test-onnx DIR [--backend cmodel|rtl] [--arch CONFIG] [--mode M]\n"
+               "       [--summary]\n");
     if (rc)
         return rc;
     fprintf(f, "\nCompiles DIR/model.onnx, runs each DIR/test_data_set_*/ (input_*.pb) on the\n"
                "backend and compares with output_*.pb: integer outputs bit for bit, float\n"
                "outputs within |d| <= %g + %g |expected|. Prints one line per data set\n"
-               "with the largest difference; exits non-zero on any failure.\n", ATOL, RTOL);
+               "with the largest difference; exits non-zero on any failure. --summary\n"
+               "prints, for the first data set, each layer's mode, weights and cycles.\n",
+               ATOL, RTOL);
     return 0;
 }
 
@@ -172,6 +176,27 @@ static int count_outputs(const mpe_program *p)
     return n;
 }
 
+/* Per layer: shape, effective weights, mode, measured cycles (from the
+ * commit trace: a layer ends with its last completed instruction). */
+static void print_summary(const comp *c, const mpe_exec_stats *st)
+{
+    printf("  %-3s %-14s %-12s %-15s %-22s %-10s %9s %9s %6s\n", "#", "layer", "op",
+           "M x N x K", "weights", "mode", "cycles", "estimate", "PE%");
+    uint64_t prev = 0;
+    for (int i = 0; i < st->nlayers; i++) {
+        mpe_comp_layer L;
+        mpe_comp_layer_info(c, i, &L);
+        char shape[48], w[48];
+        snprintf(shape, sizeof shape, "%lldx%lldx%lld", L.M, L.N, L.K);
+        snprintf(w, sizeof w, "%s [%d,%d]", L.wtype, L.wlo, L.whi);
+        uint64_t cyc = st->layer_end[i] + 1 - prev;
+        prev = st->layer_end[i] + 1;
+        printf("  %-3d %-14.14s %-12.12s %-15s %-22s %-10s %9llu %9llu %5.1f%%\n", i, L.name, L.op,
+               shape, w, L.mode, (unsigned long long)cyc, L.est_cycles,
+               cyc ? 100.0 * (double)L.pe_cycles / (double)cyc : 0);
+    }
+}
+
 /* Compiles with the non-activation inputs bound, runs, compares. */
 static int run_set(const topts *o, const mpe_model_io *io, dataset *s, char *msg, size_t len,
                    mpe_exec_stats *st)
@@ -204,19 +229,31 @@ static int run_set(const topts *o, const mpe_model_io *io, dataset *s, char *msg
     memset(got, 0, sizeof got);
     int n = count_outputs(p), rc = 1;
     char err[512];
+    uint64_t ends[256];
+    int ran = 0;
+    if (o->summary && mpe_comp_nlayers(c) <= 256) {
+        st->pc_layer = mpe_comp_insn_layers(c, &st->npc);
+        st->nlayers = mpe_comp_nlayers(c);
+        st->layer_end = ends;
+    }
     if (n > MAX_IO)
         snprintf(msg, len, "too many outputs");
     else if (mpe_exec(o->be, p, x, nx, got, st, err, sizeof err))
         snprintf(msg, len, "run error: %s", err);
-    else
+    else {
         rc = check_outputs(p, io, s, got, msg, len);
+        ran = 1;
+    }
+    if (st->layer_end && ran)
+        print_summary(c, st);
+    st->layer_end = NULL;
     for (int i = 0; i < n && i < MAX_IO; i++)
         mpe_tensor_free(&got[i]);
     mpe_comp_free(c);
     return rc;
 }
 
-static int test_dir(const topts *o)
+static int test_dir(topts *o)
 {
     char path[4096], err[512];
     snprintf(path, sizeof path, "%s/model.onnx", o->dir);
@@ -232,7 +269,8 @@ static int test_dir(const topts *o)
     for (int i = 0; i < n; i++) {
         dataset s;
         char msg[600];
-        mpe_exec_stats st = {0, 0, 0};
+        mpe_exec_stats st;
+        memset(&st, 0, sizeof st);
         snprintf(path, sizeof path, "%s/%s", o->dir, sets[i]);
         int r = load_set(path, &io, &s, msg, sizeof msg) ? 1 : run_set(o, &io, &s, msg, sizeof msg, &st);
         printf("%s: %s  %s", path, r ? "FAIL" : "pass", msg);
@@ -240,6 +278,7 @@ static int test_dir(const topts *o)
             printf("  [%s %llu cycles, PE utilization %.1f%%]", o->be->name,
                    (unsigned long long)st.cycles, 100 * st.utilization);
         printf("\n");
+        o->summary = 0;
         fails += r != 0;
         free_set(&s);
         free(sets[i]);
@@ -251,7 +290,7 @@ static int test_dir(const topts *o)
 
 int cmd_testonnx(int argc, char **argv)
 {
-    topts o = {NULL, NULL, -1, 0, NULL};
+    topts o = {NULL, NULL, -1, 0, 0, NULL};
     const char *backend = "cmodel";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -260,6 +299,8 @@ int cmd_testonnx(int argc, char **argv)
             return usage(stdout, 0);
         if (!strcmp(a, "-v"))
             o.verbose = 1;
+        else if (!strcmp(a, "--summary"))
+            o.summary = 1;
         else if (more && !strcmp(a, "--backend"))
             backend = argv[++i];
         else if (more && !strcmp(a, "--arch"))

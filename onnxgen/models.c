@@ -1,0 +1,64 @@
+/* The compiler's ONNX test models (tests/onnx/NAME/): QDQ graphs (per-tensor
+ * and per-channel, int8 and uint8, bias, Relu, Clip, convolutions) and
+ * MatMulNBits (2, 4 and 8 bits, with and without zero points). */
+#include <stdio.h>
+
+#include "gen.h"
+#include "onnxb.h"
+
+#define MM(N_, wv, pc, bi, ac, yt) {LK_MATMUL, N_, 0, 0, 0, wv, pc, bi, ac, yt, 0, 0, 0}
+#define GEMM(N_, wv, pc, bi, ac, yt) {LK_GEMM, N_, 0, 0, 0, wv, pc, bi, ac, yt, 0, 0, 0}
+#define CONV(N_, k, s, p, wv, pc, bi, ac, yt) {LK_CONV, N_, k, s, p, wv, pc, bi, ac, yt, 0, 0, 0}
+#define NBITS(N_, bits, blk, zp, bi) {LK_NBITS, N_, 0, 0, 0, 0, 0, bi, 0, 0, bits, blk, zp}
+
+static const gm_spec tests[] = {
+    {"qdq_matmul_i8_tensor", 2, {4, 48}, T_INT8, 0, 1,
+     {MM(24, WV_INT8, 0, BI_DQ, AC_RELU, T_INT8)}, 101, 2, NULL},
+    {"qdq_matmul_u8_channel", 2, {3, 40}, T_UINT8, 1, 1,
+     {MM(20, WV_INT8, 1, BI_FLOAT, AC_NONE, T_UINT8)}, 102, 2, NULL},
+    {"qdq_gemm_u8w_zp_relu6", 2, {5, 33}, T_INT8, 1, 1,
+     {GEMM(18, WV_U8ZP, 1, BI_DQ, AC_RELU6, T_UINT8)}, 103, 2, NULL},
+    {"qdq_matmul_rank3_u8", 3, {2, 3, 32}, T_UINT8, 0, 1,
+     {MM(16, WV_INT4, 1, BI_NONE, AC_RELU, T_UINT8)}, 104, 2, NULL},
+    {"qdq_conv_i8_channel", 4, {1, 3, 8, 8}, T_INT8, 1, 2,
+     {CONV(8, 3, 1, 1, WV_INT8, 1, BI_DQ, AC_RELU, T_INT8),
+      CONV(6, 1, 1, 0, WV_INT4, 0, BI_FLOAT, AC_NONE, T_INT8)}, 105, 2, NULL},
+    {"qdq_conv_u8_stride2", 4, {1, 4, 9, 9}, T_UINT8, 0, 1,
+     {CONV(12, 3, 2, 1, WV_INT8, 1, BI_DQ, AC_RELU6, T_UINT8)}, 106, 2, NULL},
+    {"qdq_mlp_mixed", 2, {2, 64}, T_INT8, 1, 4,
+     {MM(48, WV_INT8, 1, BI_DQ, AC_RELU, T_UINT8), MM(32, WV_TERNARY, 0, BI_DQ, AC_RELU, T_INT8),
+      MM(32, WV_POW2, 1, BI_FLOAT, AC_NONE, T_INT8), MM(16, WV_BINARY, 0, BI_NONE, AC_NONE, T_INT8)},
+     107, 2, NULL},
+    {"nbits_b4_zp", 2, {2, 64}, T_INT8, 0, 1, {NBITS(24, 4, 32, 1, 0)}, 201, 2, NULL},
+    {"nbits_b4_nozp", 2, {3, 80}, T_UINT8, 0, 1, {NBITS(20, 4, 32, 0, 1)}, 202, 2, NULL},
+    {"nbits_b2_zp", 2, {2, 64}, T_INT8, 0, 1, {NBITS(16, 2, 16, 1, 0)}, 203, 2, NULL},
+    {"nbits_b2_nozp", 2, {2, 96}, T_INT8, 0, 1, {NBITS(16, 2, 32, 0, 0)}, 204, 2, NULL},
+    {"nbits_b8_zp", 2, {2, 64}, T_UINT8, 0, 1, {NBITS(12, 8, 16, 1, 0)}, 205, 2, NULL},
+    {"nbits_b8_nozp", 3, {1, 2, 128}, T_INT8, 0, 1, {NBITS(24, 8, 64, 0, 1)}, 206, 2, NULL},
+};
+
+int gen_tests(const char *dir)
+{
+    char p[1024];
+    if (gen_mkdir(dir))
+        return -1;
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, tests[i].name);
+        if (gen_model(&tests[i], p))
+            return -1;
+    }
+    return 0;
+}
+
+/* The demo: an MLP whose layers have 8-bit, 4-bit, 2-bit (ternary) and
+ * 1-bit (binary) weights, float in, float out. */
+int gen_demo(const char *dir)
+{
+    static const gm_spec demo = {
+        "mlp_mixed", 2, {4, 256}, T_INT8, 1, 5,
+        {MM(256, WV_INT8, 1, BI_DQ, AC_RELU, T_UINT8), MM(256, WV_INT4, 1, BI_DQ, AC_RELU, T_UINT8),
+         MM(128, WV_TERNARY, 0, BI_DQ, AC_RELU, T_UINT8), MM(128, WV_BINARY, 0, BI_DQ, AC_RELU, T_INT8),
+         MM(16, WV_U8ZP, 1, BI_DQ, AC_NONE, T_INT8)},
+        301, 3, NULL};
+    return gen_model(&demo, dir);
+}
