@@ -122,7 +122,19 @@ bench: $(BENCH_BIN) $(MPE)
 	@scripts/bench.sh $(BUILD)
 
 demo: $(MPE)
-	@echo "demo: the compiler does not exist yet (issue 5); nothing to run"
+	@scripts/demo.sh $(BUILD)
+
+# ---- ONNX compiler: the model generator (tests/onnx, demo, benchmark) -------
+GEN_SRC := $(wildcard onnxgen/*.c)
+GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
+GEN_BIN := $(BUILD)/bin/mpe-gen-onnx
+all: $(GEN_BIN)
+demo: $(GEN_BIN)
+
+$(GEN_BIN): $(GEN_OBJ) $(ONNX_GEN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ -lprotobuf-c -lm -o $@
+# ---- end of the compiler block ----------------------------------------------
 
 clean:
 	rm -rf build
