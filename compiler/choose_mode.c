@@ -168,7 +168,7 @@ static int choose(comp *c, ir_layer *L)
 {
     static const int order[] = {MPE_MODE_MAC, MPE_MODE_SHIFTADD, MPE_MODE_LUT,
                                 MPE_MODE_BITSERIAL, MPE_MODE_BFP};
-    char why[300], reasons[900] = "";
+    char why[300], reasons[900] = "", tiling[300] = "";
     int found = 0;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         int m = order[i];
@@ -177,8 +177,13 @@ static int choose(comp *c, ir_layer *L)
         mpe_pe_cfg cfg;
         ir_tiling t;
         ir_cost cost;
-        if (mode_cfg(c, L, m, &cfg, why, sizeof why) ||
-            tile_layer(c, L, &cfg, &t, why, sizeof why) || cost_sim(c, L, &cfg, &t, &cost)) {
+        if (mode_cfg(c, L, m, &cfg, why, sizeof why) == 0 &&
+            tile_layer(c, L, &cfg, &t, why, sizeof why)) {
+            if (!tiling[0])
+                snprintf(tiling, sizeof tiling, "%s", why);
+            continue;
+        }
+        if (mode_cfg(c, L, m, &cfg, why, sizeof why) || cost_sim(c, L, &cfg, &t, &cost)) {
             size_t n = strlen(reasons);
             snprintf(reasons + n, sizeof reasons - n, "%s%s: %s", n ? "; " : "",
                      mpe_mode_name((mpe_mode)m), why);
@@ -194,6 +199,8 @@ static int choose(comp *c, ir_layer *L)
             found = 1;
         }
     }
+    if (!found && tiling[0])
+        return comp_err(c, "layer '%s' (%s): %s", L->name, L->op, tiling);
     if (!found)
         return comp_err(c, "layer '%s' (%s): no PE mode can run it (%s)", L->name, L->op, reasons);
     snprintf(L->why, sizeof L->why, "%s", c->o.mode >= 0 ? "forced by --mode" :

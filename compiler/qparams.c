@@ -12,7 +12,7 @@
 static int qerr(comp *c, int node, const char *what, const char *msg, double x)
 {
     char d[256];
-    return comp_err(c, "%s: %s %s (%g)", comp_node_desc(c, node, d, sizeof d), what, msg, x);
+    return comp_err(c, "%s: %s %s %g", comp_node_desc(c, node, d, sizeof d), what, msg, x);
 }
 
 static int need_const(comp *c, int node, int val, const char *what)
@@ -42,7 +42,7 @@ int qp_scales_n(comp *c, int node, int val, int64_t n, const char *what, uint32_
     const ir_value *v = &c->v[val];
     int dt = v->c.dtype;
     if (dt != MPE_T_FLOAT && dt != MPE_T_FLOAT16 && dt != MPE_T_BFLOAT16)
-        return qerr(c, node, what, "must be a float tensor; type code is", dt);
+        return qerr(c, node, what, "must be a float tensor; its ONNX type code is", dt);
     int64_t cnt = ir_count(v);
     for (int64_t i = 0; i < n; i++) {
         float s = ir_const_f32(v, cnt == 1 ? 0 : i);

@@ -10,11 +10,13 @@
 
 static int usage(FILE *f, int rc)
 {
+    if (rc) {
+        fprintf(f, "usage: mpe compile MODEL.onnx -o OUT.mpeb [options] (see mpe compile --help)\n");
+        return rc;
+    }
     fprintf(f, "usage: mpe compile MODEL.onnx -o OUT.mpeb [--arch CONFIG]\n"
                "       [--mode auto|mac|lut|shiftadd|bfp|bitserial] [--emit-asm FILE]\n"
                "       [--report FILE] [--dump-after PASS] [--bind NAME=TENSOR.pb] [-v]\n");
-    if (rc)
-        return rc;
     fprintf(f, "\nCompiles a quantized ONNX model (QLinearMatMul, QLinearConv, MatMulInteger,\n"
                "ConvInteger, QDQ MatMul/Gemm/Conv with bias, Relu/Clip and QuantizeLinear,\n"
                "com.microsoft MatMulNBits) for the accelerator described by CONFIG\n"

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# mpe compile on bad input: every case must exit with status 1 (2 for usage
+# errors), print exactly one line on stderr containing the expected words,
+# and write no output file. The bad models come from `mpe-gen-onnx bad`
+# (each wrong in one way, plus truncated / garbled copies of a good model,
+# random bytes, an empty file, a ModelProto without a graph). Last line:
+# "P passed, F failed".
+set -u
+BUILD=${1:-build}
+cd "$(dirname "$0")/../.." || exit 2
+MPE=$BUILD/bin/mpe
+GEN=$BUILD/bin/mpe-gen-onnx
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+B=$tmp/bad
+if ! "$GEN" bad "$B" >/dev/null; then
+    echo "FAIL: mpe-gen-onnx bad"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+printf 'mem_bytes 65536\n' >"$tmp/tiny_mem.cfg"
+printf 'imem_insns 16\n' >"$tmp/tiny_imem.cfg"
+printf 'rows 4\nbogus_key 3\n' >"$tmp/bad.cfg"
+
+# expect STATUS "WORDS" ARGS...: one stderr line containing WORDS
+expect() {
+    local want=$1 words=$2
+    shift 2
+    rm -f "$tmp/out.mpeb"
+    "$MPE" compile "$@" 2>"$tmp/err" >/dev/null
+    local rc=$? lines
+    lines=$(wc -l <"$tmp/err")
+    if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -qF -- "$words" "$tmp/err" &&
+       [ ! -e "$tmp/out.mpeb" ]; then
+        pass=$((pass + 1))
+        echo "pass: $* -> $(cat "$tmp/err")"
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $* (exit $rc, $lines stderr lines, expected '$words'):"
+        head -n 5 "$tmp/err"
+    fi
+}
+
+O="-o $tmp/out.mpeb"
+expect 1 "not a valid ONNX model" "$B/truncated.onnx" $O
+expect 1 "not a valid ONNX model" "$B/garbled.onnx" $O
+expect 1 "not a valid ONNX model" "$B/random_bytes.onnx" $O
+expect 1 "empty file" "$B/empty.onnx" $O
+expect 1 "no graph" "$B/no_graph.onnx" $O
+expect 1 "cannot open" "$B/does_not_exist.onnx" $O
+expect 1 "node 'softmax' (Softmax): unsupported operator" "$B/unsupported_op.onnx" $O
+expect 1 "dynamic shape (dimension 'batch')" "$B/dynamic_shape.onnx" $O
+expect 1 "zero point 300 is out of range for int8" "$B/zp_out_of_range.onnx" $O
+expect 1 "scale must be positive and finite, got -0.01" "$B/scale_negative.onnx" $O
+expect 1 "scale must be positive and finite, got 0" "$B/scale_zero.onnx" $O
+expect 1 "weight scale has 5 values, expected 1 or 8" "$B/scale_count_mismatch.onnx" $O
+expect 1 "inner dimensions differ (16 vs 12)" "$B/inner_dim_mismatch.onnx" $O
+expect 1 "float weights are not supported" "$B/float_weights.onnx" $O
+expect 1 "K=40000 is too large" "$B/k_too_large.onnx" $O
+expect 1 "does not fit in accelerator memory" "$B/big_weights.onnx" $O --arch "$tmp/tiny_mem.cfg"
+expect 1 "instruction memory holds 16" "$B/big_weights.onnx" $O --arch "$tmp/tiny_imem.cfg"
+expect 1 "needs an im2col gather" "$B/conv_chain_3x3.onnx" $O
+expect 1 "grouped convolution (group=2)" "$B/grouped_conv.onnx" $O
+expect 1 "input 'nope' is not defined" "$B/undefined_input.onnx" $O
+expect 1 "block_size=8 is not supported" "$B/nbits_bad_block.onnx" $O
+expect 1 "adding two activations is not supported" "$B/residual_add.onnx" $O
+expect 1 "lut: weights need int8" "$B/good.onnx" $O --mode lut
+expect 1 "bfp mode needs floating-point" "$B/good.onnx" $O --mode bfp
+expect 1 "bogus_key" "$B/good.onnx" $O --arch "$tmp/bad.cfg"
+expect 1 "unknown pass 'nope'" "$B/good.onnx" --dump-after nope
+expect 2 "unknown mode 'fast'" "$B/good.onnx" $O --mode fast
+expect 2 "usage" "$B/good.onnx"
+
+# and the good model compiles (the checks above can pass only for errors)
+if "$MPE" compile "$B/good.onnx" -o "$tmp/good.mpeb" 2>"$tmp/err" && [ -s "$tmp/good.mpeb" ] &&
+   [ ! -s "$tmp/err" ] && "$MPE" disasm "$tmp/good.mpeb" >/dev/null; then
+    pass=$((pass + 1))
+    echo "pass: the good model compiles to a valid binary"
+else
+    fail=$((fail + 1))
+    echo "FAIL: the good model does not compile"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The compiler end to end on the C model (mpe test-onnx): every data set of
+#  - the ONNX backend node tests for quantized operators (Debian
+#    libonnx-testdata): QLinearMatMul 2D/3D, QLinearConv, MatMulInteger,
+#    ConvInteger (basic, with and without padding) -- bit for bit;
+#  - tests/onnx/* (QDQ per-tensor/per-channel, int8/uint8, bias, Relu/Clip,
+#    convolutions; MatMulNBits 2/4/8 bits with/without zero points), written
+#    by build/bin/mpe-gen-onnx with expected outputs from its own reference
+#    (integer outputs bit for bit, float outputs within tolerance);
+#  - examples/mlp_mixed (the demo model);
+#  - the QDQ models again with every layer forced to bitserial mode (it holds
+#    any integer weight) and the demo with every mode that can run it,
+#    so that different PE datapaths must agree.
+# Also checks that the generator reproduces tests/onnx and the demo model
+# byte for byte. One count per model/data set; last line "P passed, F failed".
+set -u
+BUILD=${1:-build}
+cd "$(dirname "$0")/../.." || exit 2
+MPE=$BUILD/bin/mpe
+GEN=$BUILD/bin/mpe-gen-onnx
+NODE=${MPE_ONNX_NODE_DIR:-/usr/share/libonnx-testdata/data/node}
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# run DIR [options]: counts the pass/FAIL lines of mpe test-onnx
+run() {
+    local dir=$1 out p f
+    shift
+    out=$("$MPE" test-onnx "$dir" "$@" 2>&1)
+    local rc=$?
+    echo "$out"
+    p=$(grep -c ': pass ' <<<"$out")
+    f=$(grep -c ': FAIL ' <<<"$out")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+        echo "FAIL: mpe test-onnx $dir $* exited $rc"
+    fi
+    pass=$((pass + p))
+    fail=$((fail + f))
+}
+
+for t in test_qlinearmatmul_2D test_qlinearmatmul_3D test_qlinearconv test_matmulinteger \
+         test_basic_convinteger test_convinteger_with_padding test_convinteger_without_padding; do
+    if [ -d "$NODE/$t" ]; then
+        run "$NODE/$t"
+    else
+        echo "FAIL: $NODE/$t missing (install libonnx-testdata: make deps)"
+        fail=$((fail + 1))
+    fi
+done
+
+for d in tests/onnx/*/; do
+    run "${d%/}"
+done
+run examples/mlp_mixed
+
+for d in tests/onnx/qdq_*/; do
+    run "${d%/}" --mode bitserial
+done
+for m in mac shiftadd lut; do
+    for d in tests/onnx/qdq_matmul_rank3_u8 tests/onnx/qdq_matmul_i8_tensor; do
+        if "$MPE" compile "$d/model.onnx" --mode $m --dump-after choose_mode >/dev/null 2>&1; then
+            run "$d" --mode $m
+        fi
+    done
+done
+
+# the generator is the source of the committed models
+if "$GEN" tests "$tmp/onnx" >/dev/null && diff -r tests/onnx "$tmp/onnx" >/dev/null; then
+    echo "pass: mpe-gen-onnx tests reproduces tests/onnx"
+    pass=$((pass + 1))
+else
+    echo "FAIL: mpe-gen-onnx tests does not reproduce tests/onnx"
+    fail=$((fail + 1))
+fi
+if "$GEN" demo "$tmp/demo" >/dev/null &&
+   diff -r examples/mlp_mixed "$tmp/demo" --exclude=README.md >/dev/null; then
+    echo "pass: mpe-gen-onnx demo reproduces examples/mlp_mixed"
+    pass=$((pass + 1))
+else
+    echo "FAIL: mpe-gen-onnx demo does not reproduce examples/mlp_mixed"
+    fail=$((fail + 1))
+fi
+
+# a wrong expected output must be caught (the comparison can fail)
+cp -r tests/onnx/qdq_matmul_i8_tensor "$tmp/wrong"
+cp tests/onnx/qdq_matmul_u8_channel/test_data_set_0/output_0.pb "$tmp/wrong/test_data_set_0/"
+if "$MPE" test-onnx "$tmp/wrong" >/dev/null 2>&1; then
+    echo "FAIL: a wrong expected output was not detected"
+    fail=$((fail + 1))
+else
+    echo "pass: a wrong expected output is detected"
+    pass=$((pass + 1))
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
