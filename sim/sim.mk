@@ -48,6 +48,7 @@ rtl-lint: $(GEN_RTL_DEFS)
 # ---- Verilator C++ lockstep co-simulation (lib from the top Makefile)
 $(COSIM_BIN): $(RTL_SRC) $(RTL_DEFS) $(COSIM_SRC) sim/stim.h sim/cosim.vlt $(LIBMPE)
 	@mkdir -p $(SIM_BUILD)
+	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
 	$(VERILATOR) --cc --exe --build $(VL_FLAGS) --trace-fst --top-module mpe_pe \
 		-GLANES=$(COSIM_LANES) -GCOLS=$(COSIM_COLS) sim/cosim.vlt $(RTL_SRC) \
 		$(abspath $(COSIM_SRC)) -CFLAGS "$(SIM_CXXFLAGS)" \
@@ -56,6 +57,7 @@ $(COSIM_BIN): $(RTL_SRC) $(RTL_DEFS) $(COSIM_SRC) sim/stim.h sim/cosim.vlt $(LIB
 FPACC_RTL := $(addprefix $(RTL_DIR)/,mpe_fpacc.v mpe_fp32_add.v mpe_fp32_round.v)
 $(FPACC_BIN): $(FPACC_RTL) sim/tb_fpacc.cpp $(LIBMPE)
 	@mkdir -p $(SIM_BUILD)
+	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
 	$(VERILATOR) --cc --exe --build $(VL_FLAGS) --top-module mpe_fpacc -GVAL_W=90 \
 		$(FPACC_RTL) $(abspath sim/tb_fpacc.cpp) \
 		-CFLAGS "$(SIM_CXXFLAGS)" -LDFLAGS "$(abspath $(LIBMPE))" \
@@ -79,6 +81,7 @@ cosim-long: $(COSIM_BIN)
 # SC_MODULE on one sc_clock, with a scoreboard
 $(SC_BIN): $(RTL_SRC) $(RTL_DEFS) $(SC_SRC) sim/stim.h $(LIBMPE)
 	@mkdir -p $(SIM_BUILD)
+	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
 	SYSTEMC_INCLUDE=$(SYSTEMC_HOME)/include SYSTEMC_LIBDIR=$(SYSTEMC_HOME)/lib/x86_64-linux-gnu \
 	$(VERILATOR) --sc --exe --build $(VL_FLAGS) --top-module mpe_pe \
 		-GLANES=$(COSIM_LANES) -GCOLS=$(COSIM_COLS) $(RTL_SRC) $(abspath $(SC_SRC)) \
