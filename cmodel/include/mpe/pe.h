@@ -1,4 +1,4 @@
-/* The processing element: structural model (cycle by cycle, the way the RTL
+/* The processing element: structural model (op by op, the way the RTL
  * computes) and the fast functional GEMM path. docs/numerics.md section 5. */
 #ifndef MPE_PE_H
 #define MPE_PE_H
@@ -14,6 +14,9 @@ extern "C" {
 #define MPE_PE_MAX_LANES 64
 #define MPE_PE_MAX_COLS 64
 #define MPE_ACC_BITS 48
+/* Largest shift-add group / BFP block (keeps the RTL's exact group sums,
+ * 80 bits for BFP and A_W + 25 bits for shift-add, free of overflow). */
+#define MPE_PE_MAX_GROUP 4096
 
 typedef enum {
     MPE_MODE_MAC,
@@ -24,7 +27,9 @@ typedef enum {
     MPE_MODE_COUNT
 } mpe_mode;
 
+/* "mac", "lut", "shiftadd", "bfp", "bitserial" ("?" for a bad value). */
 const char *mpe_mode_name(mpe_mode m);
+/* Parses a mode name; 0 on success, -1 for an unknown name. */
 int mpe_mode_parse(const char *name, mpe_mode *out);
 
 typedef struct {
@@ -34,28 +39,41 @@ typedef struct {
     uint8_t both_serial; /* bitserial: weights serial too (cycles = Pa * Pw) */
     uint16_t group;      /* shiftadd: dequant group (0 = none, integer result);
                             bfp: block size. Must divide K or be a multiple of K. */
-    uint8_t scale_fmt;   /* bfp: MPE_FMT_E8M0 or MPE_FMT_UE4M3 (shiftadd: FP16) */
+    uint8_t scale_fmt;   /* bfp: MPE_FMT_E8M0 or MPE_FMT_UE4M3;
+                            grouped shiftadd: MPE_FMT_FP16; else ignored */
 } mpe_pe_cfg;
 
 /* Nonzero when the mode accumulates in FP32 (bfp, grouped shiftadd). */
 int mpe_pe_cfg_is_float(const mpe_pe_cfg *cfg);
-/* Validates a configuration for a PE of `lanes` lanes. MPE_OK or an error
- * code; `msg` (may be NULL) receives a one-line reason. */
+/* Validates a configuration for a PE of `lanes` lanes (mode, operand types,
+ * group, scale format, lanes). MPE_OK, MPE_ERR_ARG (types, mode, flags) or
+ * MPE_ERR_SHAPE (lanes, group); `msg` (may be NULL) receives a one-line
+ * reason ("lut: weights int5 not supported (...)"). */
 mpe_status mpe_pe_cfg_check(const mpe_pe_cfg *cfg, int lanes, char *msg,
                             unsigned msglen);
+/* Validates a PE shape: lanes a multiple of 4 in 4..64, cols 1..64. */
+mpe_status mpe_pe_dims_check(int lanes, int cols, char *msg, unsigned msglen);
 /* Cycles one op takes (docs/numerics.md table in section 5); `closes` is the
  * number of groups/blocks the op closes (ignored by other modes). */
 int mpe_pe_op_cycles(const mpe_pe_cfg *cfg, int closes);
 /* Number of scale/zero-point slots per column an op carries:
- * max(1, lanes / group) for grouped modes, else 0. */
+ * max(1, lanes / group) for grouped modes, else 0. Slot j holds the scale of
+ * the j-th group closed inside the op (group < lanes), or, for groups of
+ * `lanes` or more, slot 0 holds the scale of the group the op belongs to
+ * (read when the op closes it). */
 int mpe_pe_scale_slots(const mpe_pe_cfg *cfg, int lanes);
+/* Number of weight bit-planes of a LUT weight type (binary 1, ternary 2,
+ * intB/uintB B), 0 for other types. */
+int mpe_lut_planes(mpe_dtype w);
 
-/* One operation. Arrays are read only during mpe_pe_step. */
+/* One operation. Arrays are read only during mpe_pe_step. Codes use their
+ * low `bits` bits; higher bits are ignored. */
 typedef struct {
     const uint16_t *a;       /* [lanes] activation codes */
     const uint16_t *w;       /* [cols][lanes] weight codes, w[c*lanes + k] */
-    const uint16_t *a_scale; /* [slots] bfp activation block scale codes */
-    const uint16_t *w_scale; /* [cols][slots] bfp scale codes / shiftadd FP16 scales */
+    const uint16_t *a_scale; /* [slots] bfp activation block scale codes (low 8 bits) */
+    const uint16_t *w_scale; /* [cols][slots] bfp scale codes (low 8 bits) /
+                                shiftadd FP16 scales */
     const int16_t *w_zero;   /* [cols][slots] shiftadd zero points, or NULL (0) */
     uint8_t clear;           /* start new sums: zero accumulators and group state */
 } mpe_pe_op;
@@ -71,11 +89,19 @@ typedef struct {
     int gpos;                        /* lanes consumed in the current group */
     uint64_t cycles;                 /* total cycles since init */
     uint64_t ops;                    /* ops since init */
+    /* Derived data, not state: decode tables of the BFP element types
+       (cfg.a, cfg.w) and scale format, rebuilt when they change. */
+    mpe_dtype dec_type[3];
+    uint32_t dec[3][256];
 } mpe_pe;
 
 /* Initialises a PE; returns an error for bad lanes/cols/cfg. */
 mpe_status mpe_pe_init(mpe_pe *pe, int lanes, int cols, const mpe_pe_cfg *cfg);
-/* Executes one op structurally; *cycles (may be NULL) gets its cycle count. */
+/* Executes one op structurally; *cycles (may be NULL) gets its cycle count.
+ * pe->cfg is re-checked on every op (a caller may switch modes between ops;
+ * without `clear` the accumulators and the open group state carry over).
+ * Errors: a bad cfg, NULL operand arrays (scales are required by bfp and
+ * grouped shiftadd); the PE is unchanged then. */
 mpe_status mpe_pe_step(mpe_pe *pe, const mpe_pe_op *op, int *cycles);
 /* Accumulator of column c: int48 sign-extended, or FP32 bits. */
 int64_t mpe_pe_acc_int(const mpe_pe *pe, int c);
@@ -84,7 +110,7 @@ uint32_t mpe_pe_acc_f32(const mpe_pe *pe, int c);
 /* GEMM operands: Y[m][n] = sum_k A[m][k] * W[n][k], codes row-major.
  * Scales: a_scale[m][K/group] (bfp), w_scale[n][K/group], w_zero[n][K/group]
  * (shiftadd; NULL = 0). K must be a multiple of `lanes` for the structural
- * path (the fast path only needs K to be a multiple of the group). */
+ * path and a multiple of the group for both paths. */
 typedef struct {
     int M, N, K;
     const uint16_t *A, *W;
@@ -92,12 +118,25 @@ typedef struct {
     const int16_t *w_zero;
 } mpe_gemm_args;
 
-/* Output: y_int[m*N+n] (int48 sign-extended) or y_f32 (FP32 bits), by mode. */
+/* Output: y_int[m*N+n] (int48 sign-extended) or y_f32 (FP32 bits), by mode
+ * (mpe_pe_cfg_is_float); the other pointer may be NULL.
+ * mpe_gemm_structural runs a lanes x cols PE op by op: for each row m and
+ * tile of `cols` columns, K/lanes ops in increasing k (the first clears);
+ * *cycles (may be NULL) gets the sum of the ops' cycles.
+ * mpe_gemm_fast computes the same bits without the PE structure. */
 mpe_status mpe_gemm_structural(const mpe_pe_cfg *cfg, int lanes, int cols,
                                const mpe_gemm_args *g, int64_t *y_int,
                                uint32_t *y_f32, uint64_t *cycles);
 mpe_status mpe_gemm_fast(const mpe_pe_cfg *cfg, const mpe_gemm_args *g,
                          int64_t *y_int, uint32_t *y_f32);
+
+/* Lossy LUT dot product with int8-quantized tables (T-MAC style), C model
+ * only, never part of a bit-exact path (docs/numerics.md 5.1). a: intN/uintN,
+ * w: a LUT weight type, K a multiple of 4 (1..65536). *out gets FP32 bits of
+ * the result, *lut_scale (may be NULL) the FP32 table scale. */
+mpe_status mpe_lut_dot_q8(mpe_dtype a, mpe_dtype w, int K, const uint16_t *x,
+                          const uint16_t *wc, uint32_t *out,
+                          uint32_t *lut_scale);
 
 #ifdef __cplusplus
 }
