@@ -46,6 +46,8 @@ typedef struct {
     char dynamic[64]; /* name of a symbolic dimension, "" if static */
     mpe_tensor c;     /* VK_CONST: the data */
     int borrowed;     /* c.data belongs to the ONNX model (not freed here) */
+    Onnx__TensorProto *tp; /* initializer whose raw_data c.data points into */
+    int owner;        /* value owning the data (views share it), -1: itself */
     int producer;     /* node index, -1 for inputs and constants */
     int is_output;    /* graph output */
     /* set by fuse: the integer activation this value stands for */
@@ -190,7 +192,8 @@ typedef struct {
 } ir_blob;
 
 struct comp {
-    mpe_comp_opts o;
+    mpe_comp_opts o;   /* the caller's options; the strings are our copies */
+    char *strs[5];
     mpe_arch arch;
     char err[IR_ERRLEN];
     Onnx__ModelProto *model;
@@ -223,6 +226,8 @@ char *comp_strdup(const char *s);
 int ir_new_value(comp *c, const char *name, int kind);
 int ir_find_value(const comp *c, const char *name);
 int ir_root(const comp *c, int v); /* follows view_of */
+/* Frees a constant's data once no pass needs it (pack, after packing). */
+void ir_release(comp *c, int v);
 /* Matrix of an activation in memory (binary.h layouts TILED, TILED_NCHW):
  * rows = product of all dims but the last, cols = the last; an image
  * [N,C,H,W] is rows = N*H*W, cols = C. */

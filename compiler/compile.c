@@ -34,6 +34,18 @@ comp *mpe_comp_new(const mpe_comp_opts *o)
         return NULL;
     c->o = *o;
     c->stage = -1;
+    const char **fields[5] = {&c->o.model_path, &c->o.arch_path, &c->o.dump_after,
+                              &c->o.asm_path, &c->o.report_path};
+    for (int i = 0; i < 5; i++) {
+        if (!*fields[i])
+            continue;
+        c->strs[i] = comp_strdup(*fields[i]);
+        if (!c->strs[i]) {
+            mpe_comp_free(c);
+            return NULL;
+        }
+        *fields[i] = c->strs[i];
+    }
     return c;
 }
 
@@ -132,6 +144,8 @@ void mpe_comp_free(comp *c)
     if (!c)
         return;
     free(c->insn_layer);
+    for (int i = 0; i < 5; i++)
+        free(c->strs[i]);
     ir_free(c);
     if (c->model)
         onnx__model_proto__free_unpacked(c->model, NULL);

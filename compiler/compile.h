@@ -35,7 +35,8 @@ typedef struct {
 
 typedef struct comp comp;
 
-/* Creates a compilation; NULL only when out of memory. */
+/* Creates a compilation (the option strings are copied; bound tensors must
+ * live until mpe_comp_free); NULL only when out of memory. */
 comp *mpe_comp_new(const mpe_comp_opts *o);
 /* Runs every pass in order (import .. emit); 0 on success, -1 with a
  * one-line message in mpe_comp_error(). */

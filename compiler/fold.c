@@ -35,8 +35,9 @@ static int is_elementwise(const ir_node *n)
 }
 
 /* Output takes the input's data with its own dims (no copy). */
-static void const_view(ir_value *o, const ir_value *x)
+static void const_view(ir_value *o, const ir_value *x, int xi)
 {
+    o->owner = x->owner >= 0 ? x->owner : xi;
     o->kind = VK_CONST;
     o->c = x->c;
     o->c.ndim = o->ndim;
@@ -116,7 +117,7 @@ static int fold_node(comp *c, int node)
         return 0;
     n->dead = 1;
     if (x->kind == VK_CONST) {
-        const_view(&c->v[n->out[0]], x);
+        const_view(&c->v[n->out[0]], x, n->in[0]);
         return 0;
     }
     return act_view(c, node);

@@ -16,6 +16,8 @@
 static int read_model(comp *c, uint8_t **buf, size_t *len)
 {
     const char *path = c->o.model_path;
+    if (!path)
+        return comp_err(c, "no model file given");
     FILE *f = fopen(path, "rb");
     if (!f)
         return comp_err(c, "%s: cannot open (%s)", path, strerror(errno));
@@ -117,6 +119,7 @@ static int add_initializer(comp *c, const Onnx__TensorProto *p)
         v->c.count = (size_t)n;
         v->c.data = p->raw_data.data;
         v->borrowed = 1;
+        v->tp = (Onnx__TensorProto *)p; /* ours to release after packing */
     } else {
         char why[256];
         if (mpe_tensor_from_onnx(p, &v->c, why, sizeof why) != MPE_OK)

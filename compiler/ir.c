@@ -69,6 +69,7 @@ int ir_new_value(comp *c, const char *name, int kind)
     v->producer = -1;
     v->alias = -1;
     v->view_of = -1;
+    v->owner = -1;
     return c->nv++;
 }
 
@@ -98,6 +99,22 @@ void ir_matrix(const ir_value *v, int64_t *rows, int64_t *cols)
     *rows = 1;
     for (int i = 0; i + 1 < v->ndim; i++)
         *rows *= v->dims[i];
+}
+
+void ir_release(comp *c, int v)
+{
+    int o = c->v[v].owner >= 0 ? c->v[v].owner : v;
+    ir_value *ov = &c->v[o];
+    if (ov->tp) {
+        free(ov->tp->raw_data.data); /* protobuf-c allocates with malloc */
+        ov->tp->raw_data.data = NULL;
+        ov->tp->raw_data.len = 0;
+    } else if (!ov->borrowed) {
+        mpe_tensor_free(&ov->c);
+    }
+    for (int i = 0; i < c->nv; i++)
+        if (i == o || c->v[i].owner == o)
+            c->v[i].c.data = NULL;
 }
 
 int ir_new_node(comp *c)

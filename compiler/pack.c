@@ -171,13 +171,32 @@ static int alloc_values(comp *c)
     return 0;
 }
 
+static int owner_of(const comp *c, int v)
+{
+    return c->v[v].owner >= 0 ? c->v[v].owner : v;
+}
+
+/* The weights of layer i are no longer needed when no later layer reads
+ * the same data: free them now, so the source model and the packed program
+ * are never both in memory. */
+static void release_weights(comp *c, int i)
+{
+    int o = owner_of(c, c->L[i].w.src);
+    for (int j = i + 1; j < c->nl; j++)
+        if (owner_of(c, c->L[j].w.src) == o)
+            return;
+    ir_release(c, c->L[i].w.src);
+}
+
 int pass_pack(comp *c)
 {
     c->mem_top = 0;
     if (alloc_values(c))
         return -1;
-    for (int i = 0; i < c->nl; i++)
+    for (int i = 0; i < c->nl; i++) {
         if (pack_weights(c, &c->L[i]) || pack_params(c, &c->L[i]))
             return -1;
+        release_weights(c, i);
+    }
     return 0;
 }

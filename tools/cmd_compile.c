@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "compile.h"
@@ -30,7 +32,8 @@ static int usage(FILE *f, int rc)
         fprintf(f, " %s", mpe_comp_pass_name(i));
     fprintf(f, "\n  --bind N=F      give graph input N the value of TensorProto file F\n"
                "                  (it becomes a constant, e.g. weights fed as inputs)\n"
-               "  -v              notes on the effective precision and scale rounding\n");
+               "  -v              notes on the effective precision and scale rounding\n"
+               "  --stats         print compile time and peak memory (getrusage ru_maxrss)\n");
     return 0;
 }
 
@@ -86,8 +89,25 @@ static int parse_mode(const char *s, int *mode)
     return 0;
 }
 
-static int run(mpe_comp_opts *o, const char *out)
+static double now(void)
 {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void print_stats(double t0)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("compile: %.2f s wall, %.2f s user, %.2f s sys, peak RSS %ld KiB\n", now() - t0,
+           (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec,
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec, ru.ru_maxrss);
+}
+
+static int run(mpe_comp_opts *o, const char *out, int stats)
+{
+    double t0 = now();
     comp *c = mpe_comp_new(o);
     if (!c) {
         fprintf(stderr, "mpe compile: out of memory\n");
@@ -97,6 +117,8 @@ static int run(mpe_comp_opts *o, const char *out)
     if (rc)
         fprintf(stderr, "mpe compile: %s\n", mpe_comp_error(c));
     mpe_comp_free(c);
+    if (stats && !rc)
+        print_stats(t0);
     return rc ? 1 : 0;
 }
 
@@ -108,7 +130,7 @@ int cmd_compile(int argc, char **argv)
     const char *out = NULL;
     binds bs;
     memset(&bs, 0, sizeof bs);
-    int rc = 0;
+    int rc = 0, stats = 0;
     for (int i = 1; i < argc && !rc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -117,6 +139,8 @@ int cmd_compile(int argc, char **argv)
             return usage(stdout, 0);
         } else if (!strcmp(a, "-v")) {
             o.verbose = 1;
+        } else if (!strcmp(a, "--stats")) {
+            stats = 1;
         } else if (more && !strcmp(a, "-o")) {
             out = argv[++i];
         } else if (more && !strcmp(a, "--arch")) {
@@ -143,7 +167,7 @@ int cmd_compile(int argc, char **argv)
     o.bind = bs.b;
     o.nbind = bs.n;
     if (!rc)
-        rc = run(&o, out);
+        rc = run(&o, out, stats);
     free_binds(&bs);
     return rc;
 }
