@@ -84,6 +84,17 @@ else
     fail=$((fail + 1))
 fi
 
+# the --emit-asm listing assembles back to the same code
+if "$MPE" compile examples/mlp_mixed/model.onnx -o "$tmp/demo.mpeb" --emit-asm "$tmp/demo.s" &&
+   "$MPE" asm "$tmp/demo.s" -o "$tmp/asm.mpeb" &&
+   cmp -s <("$MPE" disasm "$tmp/demo.mpeb" | grep -v '^#') <("$MPE" disasm "$tmp/asm.mpeb" | grep -v '^#'); then
+    echo "pass: the --emit-asm listing reassembles to the same code"
+    pass=$((pass + 1))
+else
+    echo "FAIL: the --emit-asm listing does not reassemble to the same code"
+    fail=$((fail + 1))
+fi
+
 # a wrong expected output must be caught (the comparison can fail)
 cp -r tests/onnx/qdq_matmul_i8_tensor "$tmp/wrong"
 cp tests/onnx/qdq_matmul_u8_channel/test_data_set_0/output_0.pb "$tmp/wrong/test_data_set_0/"
