@@ -65,6 +65,22 @@ static int usage(FILE *f, int rc)
     return 0;
 }
 
+/* "model name" of /proc/cpuinfo, when there is one. */
+static void print_machine(void)
+{
+    char line[256], name[200] = "unknown CPU";
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+            snprintf(name, sizeof name, "%s", strchr(line, ':') + 2);
+            name[strcspn(name, "\n")] = 0;
+            break;
+        }
+    if (f)
+        fclose(f);
+    printf("machine: %s (one core used)\n", name);
+}
+
 static mpe_gemm_spec make_spec(const bench_mode *m, const options *o)
 {
     mpe_gemm_spec s;
@@ -259,6 +275,7 @@ int cmd_bench_accel(int argc, char **argv)
         fprintf(stderr, "mpe bench-accel: -o needs one --mode\n");
         return 2;
     }
+    print_machine();
     printf("GEMM %ux%ux%u, arch %ux%u PEs x %u lanes, beat %u B, latency %u; C model %s path\n",
            o.M, o.N, o.K, ar.rows, ar.cols, ar.lanes, ar.beat_bytes, ar.mem_latency,
            o.structural ? "structural" : "fast");
