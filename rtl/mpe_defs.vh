@@ -6,6 +6,8 @@
 `define MPE_ACC_BITS 48
 `define MPE_PE_MAX_LANES 64
 `define MPE_PE_MAX_COLS 64
+`define MPE_PE_MAX_GROUP 4096
+`define MPE_PE_MAX_GROUP_LOG2 12
 
 // PE modes (pe.h mpe_mode).
 `define MPE_MODE_W 3

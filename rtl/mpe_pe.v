@@ -20,7 +20,7 @@ module mpe_pe #(
   parameter A_W          = 16,     // activation code width (<= 16)
   parameter W_W          = 16,     // weight code width (<= 16)
   parameter SLOTS        = LANES,  // scale/zero-point slots per op (LANES / smallest group)
-  parameter GACC_W       = 80,     // exact group/block partial sum
+  parameter GACC_W       = 80,     // exact group/block sum (>= 65 + log2 MPE_PE_MAX_GROUP)
   parameter EN_MAC       = 1,
   parameter EN_LUT       = 1,
   parameter EN_SHIFTADD  = 1,
@@ -56,8 +56,9 @@ module mpe_pe #(
 );
   localparam EXP_W  = 12;
   localparam VAL_W  = GACC_W + 10;
-  localparam SA_P_W = A_W + 25;       // shift-add group sums: groups up to 2^16 lanes
-  localparam SA_S_W = A_W + 17;
+  // shift-add group sums (lane products have A_W + 9 bits)
+  localparam SA_P_W = A_W + 9 + `MPE_PE_MAX_GROUP_LOG2;
+  localparam SA_S_W = A_W + 1 + `MPE_PE_MAX_GROUP_LOG2;
   localparam SLW    = (SLOTS > 1) ? $clog2(SLOTS) : 1;
   localparam integer LANES_I = LANES;
   localparam [16:0] LANES_V = LANES_I[16:0];

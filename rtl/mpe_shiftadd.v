@@ -13,8 +13,8 @@ module mpe_shiftadd #(
   parameter COLS   = 4,
   parameter A_W    = 16,
   parameter W_W    = 16,
-  parameter P_W    = A_W + 25,  // group product sum: groups up to 2^16 lanes
-  parameter S_W    = A_W + 17,  // group activation sum
+  parameter P_W    = A_W + 9 + `MPE_PE_MAX_GROUP_LOG2,  // group product sum
+  parameter S_W    = A_W + 1 + `MPE_PE_MAX_GROUP_LOG2,  // group activation sum
   parameter VAL_W  = 90,
   parameter EXP_W  = 12
 ) (

@@ -101,7 +101,9 @@ static int emit(FILE *f)
     fprintf(f, "`ifndef MPE_DEFS_VH\n`define MPE_DEFS_VH\n\n");
     fprintf(f, "`define MPE_ACC_BITS %d\n", MPE_ACC_BITS);
     fprintf(f, "`define MPE_PE_MAX_LANES %d\n", MPE_PE_MAX_LANES);
-    fprintf(f, "`define MPE_PE_MAX_COLS %d\n\n", MPE_PE_MAX_COLS);
+    fprintf(f, "`define MPE_PE_MAX_COLS %d\n", MPE_PE_MAX_COLS);
+    fprintf(f, "`define MPE_PE_MAX_GROUP %d\n", MPE_PE_MAX_GROUP);
+    fprintf(f, "`define MPE_PE_MAX_GROUP_LOG2 %d\n\n", width_for(MPE_PE_MAX_GROUP));
     fprintf(f, "// PE modes (pe.h mpe_mode).\n");
     emit_enum(f, "MODE", modes, COUNT(modes), MPE_MODE_COUNT);
     fprintf(f, "// Operand kinds (dtype.h mpe_dtkind).\n");

@@ -39,17 +39,24 @@ constexpr uint64_t kMask48 = (1ull << 48) - 1;
 
 // ---- port access (wide ports are VlWide, narrow ones plain integers)
 void put_words(uint32_t *w, int lsb, int width, uint64_t v) {
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        uint32_t bit = (uint32_t)((v >> i) & 1u);
-        w[b / 32] = (w[b / 32] & ~(1u << (b % 32))) | (bit << (b % 32));
+    while (width > 0) {
+        int b = lsb % 32, n = std::min(width, 32 - b);
+        uint32_t m = (n == 32 ? ~0u : ((1u << n) - 1)) << b;
+        w[lsb / 32] = (w[lsb / 32] & ~m) | (((uint32_t)v << b) & m);
+        v >>= n;
+        lsb += n;
+        width -= n;
     }
 }
 uint64_t get_words(const uint32_t *w, int lsb, int width) {
     uint64_t v = 0;
-    for (int i = 0; i < width; i++) {
-        int b = lsb + i;
-        v |= (uint64_t)((w[b / 32] >> (b % 32)) & 1u) << i;
+    int got = 0;
+    while (got < width) {
+        int b = lsb % 32, n = std::min(width - got, 32 - b);
+        uint64_t part = (w[lsb / 32] >> b) & (n == 32 ? ~0u : ((1u << n) - 1));
+        v |= part << got;
+        got += n;
+        lsb += n;
     }
     return v;
 }
@@ -257,7 +264,7 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
         uint32_t facc[kCols];
     };
     std::deque<InFlight> fl;
-    size_t next = 0;
+    size_t next = 0, driven = (size_t)-1;
     size_t cur_seg = 0;
     bool reset_done = false;
     uint64_t guard = 0;
@@ -287,8 +294,11 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
             return false;
         }
         bool valid = next < ops.size();
-        if (valid) d.drive(ops[next].seg->cfg, *ops[next].op, true);
-        else d.m->in_valid_i = 0;
+        if (valid && driven != next) {
+            d.drive(ops[next].seg->cfg, *ops[next].op, true);
+            driven = next;
+        }
+        d.m->in_valid_i = valid;
         d.m->eval();
         bool accepted = valid && d.m->in_ready_o;
         d.tick();

@@ -4,6 +4,7 @@
 # regression (make cosim's vector set: tb_fpacc, then cosim_pe --n 100000),
 # stopping at the first mismatch. Reports caught/total and per mutant.
 # usage: sim/mutate.sh [BUILD] [ID...]   (make mutate)
+# COSIM_LIB=path/libmpe.a pins the C model (default: BUILD/lib/libmpe.a).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${1:-build}
@@ -34,15 +35,22 @@ while IFS='@' read -r id file what from to; do
     fi
     FROM="$from" TO="$to" perl -0pi -e 's/\Q$ENV{FROM}\E/$ENV{TO}/' "$dir/rtl/$file"
     t0=$SECONDS
+    fp=0
+    case "$file" in mpe_fp32_round.v|mpe_fp32_add.v|mpe_fpacc.v) fp=1 ;; esac
+    targets="$dir/cosim_pe"
+    [ $fp -eq 1 ] && targets="$targets $dir/tb_fpacc"
+    : >"$dir/run.log"
+    # shellcheck disable=SC2086
     if ! make -s --no-print-directory BUILD="$BUILD" SIM_BUILD="$dir" RTL_DIR="$dir/rtl" \
-        "$dir/cosim_pe" "$dir/tb_fpacc" >"$dir/build.log" 2>&1; then
-        verdict="caught (does not build)"
-        caught=$((caught + 1))
-    elif ! "$dir/tb_fpacc" --seed "$SEED" >"$dir/run.log" 2>&1; then
+        ${COSIM_LIB:+COSIM_LIB="$COSIM_LIB"} COSIM_TRACE= VL_OPT="OPT_FAST=-O0 OPT_SLOW=-O0 OPT_GLOBAL=-O0" \
+        $targets >"$dir/build.log" 2>&1; then
+        verdict="INVALID (does not build, see $dir/build.log)"
+    elif [ $fp -eq 1 ] && ! "$dir/tb_fpacc" --seed "$SEED" >"$dir/run.log" 2>&1; then
         verdict="caught by tb_fpacc"
         caught=$((caught + 1))
     elif ! "$dir/cosim_pe" --seed "$SEED" --n 100000 >>"$dir/run.log" 2>&1; then
-        first=$(grep -m1 '^MISMATCH' "$dir/run.log" | sed -E 's/.*corner ([a-z]+)\): (.*)/\1: \2/')
+        first=$(grep -m1 '^MISMATCH' "$dir/run.log" |
+            sed -E 's/.*case ([0-9]+) op [0-9]+ \(mode=([a-z]+).*corner ([a-z]+)\): (.*)/case \1, \2, \3: \4/')
         verdict="caught by cosim_pe ($first)"
         caught=$((caught + 1))
     else

@@ -10,14 +10,23 @@ SIM_BUILD := $(BUILD)/sim
 VERILATOR ?= verilator
 # sim/mutate.sh points RTL_DIR at a mutated copy (and SIM_BUILD elsewhere)
 RTL_DIR ?= rtl
-RTL_SRC := $(sort $(wildcard $(RTL_DIR)/*.v))
+# the PE's files (rtl/ also holds the accelerator around it)
+PE_RTL_FILES := $(shell cat rtl/mpe_pe.f)
+RTL_SRC := $(addprefix $(RTL_DIR)/,$(PE_RTL_FILES))
 RTL_DEFS := rtl/mpe_defs.vh
 SIM_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror -I$(abspath cmodel/include) \
 	-I$(abspath sim) -DCOSIM_LANES=$(COSIM_LANES) -DCOSIM_COLS=$(COSIM_COLS)
 # Generated Verilator code is not ours to lint: only -O2 there.
-VL_FLAGS := -O2 -Wno-fatal -Wno-lint -Wno-style -I$(RTL_DIR) -j 2 --x-assign 0 --x-initial 0 \
-	-MAKEFLAGS "OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"
+# C++ optimisation of the model: -O1 builds twice as fast as -O2 and runs
+# nearly as fast; the once-run initialisation code is not optimised.
+VL_OPT ?= OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1
+VL_FLAGS = -O2 -Wno-fatal -Wno-lint -Wno-style -I$(RTL_DIR) -j 2 --x-assign 0 --x-initial 0 \
+	-MAKEFLAGS "$(VL_OPT)"
+# FST tracing of failing cases (sim/mutate.sh builds without)
+COSIM_TRACE ?= --trace-fst
 
+# the C model the harnesses link (sim/mutate.sh may pin a snapshot)
+COSIM_LIB ?= $(LIBMPE)
 SEED ?= 1
 N ?= 1000000
 SHARD ?= 0/1
@@ -46,21 +55,21 @@ rtl-lint: $(GEN_RTL_DEFS)
 	sim/rtl_check.sh
 
 # ---- Verilator C++ lockstep co-simulation (lib from the top Makefile)
-$(COSIM_BIN): $(RTL_SRC) $(RTL_DEFS) $(COSIM_SRC) sim/stim.h sim/cosim.vlt $(LIBMPE)
+$(COSIM_BIN): $(RTL_SRC) $(RTL_DEFS) $(COSIM_SRC) sim/stim.h sim/cosim.vlt $(COSIM_LIB)
 	@mkdir -p $(SIM_BUILD)
 	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
-	$(VERILATOR) --cc --exe --build $(VL_FLAGS) --trace-fst --top-module mpe_pe \
+	$(VERILATOR) --cc --exe --build $(VL_FLAGS) $(COSIM_TRACE) --top-module mpe_pe \
 		-GLANES=$(COSIM_LANES) -GCOLS=$(COSIM_COLS) sim/cosim.vlt $(RTL_SRC) \
 		$(abspath $(COSIM_SRC)) -CFLAGS "$(SIM_CXXFLAGS)" \
-		-LDFLAGS "$(abspath $(LIBMPE))" --Mdir $(COSIM_OBJ) -o $(abspath $@)
+		-LDFLAGS "$(abspath $(COSIM_LIB))" --Mdir $(COSIM_OBJ) -o $(abspath $@)
 
 FPACC_RTL := $(addprefix $(RTL_DIR)/,mpe_fpacc.v mpe_fp32_add.v mpe_fp32_round.v)
-$(FPACC_BIN): $(FPACC_RTL) sim/tb_fpacc.cpp $(LIBMPE)
+$(FPACC_BIN): $(FPACC_RTL) sim/tb_fpacc.cpp $(COSIM_LIB)
 	@mkdir -p $(SIM_BUILD)
 	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
 	$(VERILATOR) --cc --exe --build $(VL_FLAGS) --top-module mpe_fpacc -GVAL_W=90 \
 		$(FPACC_RTL) $(abspath sim/tb_fpacc.cpp) \
-		-CFLAGS "$(SIM_CXXFLAGS)" -LDFLAGS "$(abspath $(LIBMPE))" \
+		-CFLAGS "$(SIM_CXXFLAGS)" -LDFLAGS "$(abspath $(COSIM_LIB))" \
 		--Mdir $(SIM_BUILD)/obj_fpacc -o $(abspath $@)
 
 cosim-build: $(COSIM_BIN) $(FPACC_BIN)

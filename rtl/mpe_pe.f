@@ -1,0 +1,12 @@
+mpe_pe.v
+mpe_pe_mac.v
+mpe_lut.v
+mpe_shiftadd.v
+mpe_sa_dequant.v
+mpe_bfp.v
+mpe_bfp_dec.v
+mpe_bitserial.v
+mpe_fpacc.v
+mpe_fp32_round.v
+mpe_fp32_add.v
+mpe_int_dec.v
