@@ -140,5 +140,6 @@ clean:
 	rm -rf build
 
 include sim/sim.mk
+include sim/tlm.mk
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
