@@ -327,12 +327,21 @@ static const mpe_backend *find_backend(const char *name)
     return NULL;
 }
 
+static void free_inputs(options *o)
+{
+    for (int i = 0; i < o->nin; i++)
+        free((char *)o->in_name[i]);
+    o->nin = 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
     options o;
     int rc = parse_args(argc, argv, &o);
-    if (rc)
+    if (rc) {
+        free_inputs(&o);
         return rc == 1 ? 0 : rc;
+    }
     const mpe_backend *be = find_backend(o.backend);
     mpe_program p;
     char err[512];
@@ -351,7 +360,6 @@ int cmd_run(int argc, char **argv)
         rc = run_program(be, &p, &o);
     mpe_program_free(&p);
 out:
-    for (int i = 0; i < o.nin; i++)
-        free((char *)o.in_name[i]);
+    free_inputs(&o);
     return rc;
 }
