@@ -233,39 +233,49 @@ void Accel::run_once()
         err_addr_ = bus_err_addr_;
         return finish(ST_ERROR, false);
     }
+    finish(run_model(), true);
+}
+
+// Steps the model until it stops; the final STATUS state.
+uint32_t Accel::run_model()
+{
     mpe_accel *m = model();
     for (;;) {
-        if (max_cycles_ && mpe_accel_cycle(m) >= max_cycles_) {
-            error_ = ERR_LIMIT;
-            err_text_ = "no halt within " + std::to_string(max_cycles_) + " cycles";
-            if (mpe_accel_ext_flush(ext_) != MPE_OK) {
-                error_ = ERR_BUS_WRITE;
-                err_addr_ = bus_err_addr_;
-                err_text_ = mpe_accel_ext_error(ext_, nullptr);
-            }
-            return finish(ST_ERROR, true);
-        }
+        if (max_cycles_ && mpe_accel_cycle(m) >= max_cycles_)
+            return stop(ERR_LIMIT);
         mpe_run_state rs;
         mpe_status st = mpe_accel_ext_step(ext_, &rs);
-        if (st != MPE_OK) {
-            uint64_t a;
-            err_text_ = mpe_accel_ext_error(ext_, &a);
-            error_ = st == MPE_ERR_UNSUPPORTED ? ERR_INTERNAL
-                     : bus_err_write_              ? ERR_BUS_WRITE
-                                                   : ERR_BUS_READ;
-            err_addr_ = error_ == ERR_INTERNAL ? mem_base_ + a : bus_err_addr_;
-            return finish(ST_ERROR, true);
-        }
+        if (st != MPE_OK)
+            return stop(st == MPE_ERR_UNSUPPORTED ? ERR_INTERNAL
+                        : bus_err_write_         ? ERR_BUS_WRITE
+                                                 : ERR_BUS_READ);
         if (rs == MPE_RUN_DONE)
-            return finish(ST_DONE, true);
+            return ST_DONE;
         if (rs == MPE_RUN_TRAP)
-            return finish(ST_TRAP, true);
+            return ST_TRAP;
         qk_.inc(period_);
         if (qk_.need_sync()) {
             qk_.sync();
             cycles_ = mpe_accel_cycle(m);
         }
     }
+}
+
+// An ERROR stop (a failed step of the wrapper, or the cycle limit).
+uint32_t Accel::stop(uint32_t err)
+{
+    uint64_t a = 0;
+    error_ = err;
+    if (err == ERR_LIMIT) {
+        err_text_ = "no halt within " + std::to_string(max_cycles_) + " cycles";
+        // the beats of a store row in progress
+        if (mpe_accel_ext_flush(ext_) == MPE_OK)
+            return ST_ERROR;
+        error_ = ERR_BUS_WRITE;
+    }
+    err_text_ = mpe_accel_ext_error(ext_, &a);
+    err_addr_ = error_ == ERR_INTERNAL ? mem_base_ + a : bus_err_addr_;
+    return ST_ERROR;
 }
 
 // Waits until start + cycles x period, then latches the results and raises

@@ -102,6 +102,8 @@ private:
     void run_thread();
     void irq_method();
     void run_once();
+    uint32_t run_model();
+    uint32_t stop(uint32_t err);
     bool fetch_code(std::string &why);
     void finish(uint32_t state, bool ran);
     mpe_status transact(tlm::tlm_command cmd, uint64_t addr, uint8_t *data, size_t len,

@@ -55,7 +55,7 @@ struct Options {
     std::string prog, outdir, trace;
     std::vector<std::string> in_name, in_file;
     std::vector<Span> fills, regions;
-    uint64_t max_cycles = kDefaultMaxCycles, quantum = 1000, period_ps = 10000;
+    uint64_t max_cycles = kDefaultMaxCycles, quantum = 1000, period_ps = 10000, runs = 1;
     uint64_t code_addr = UINT64_MAX, mem_size = 0;
     int64_t prog_len = -1;
     bool beats = false, reference = false, quiet = false;
@@ -92,7 +92,7 @@ int usage(FILE *f)
                "               [--trace FILE] [--max-cycles N] [--period-ps P] [--quantum N]\n"
                "               [--beats] [--fill ADDR:LEN:SEED]... [--region ADDR:LEN]...\n"
                "               [--reference] [--quiet] [--code-addr A] [--mem-size N]\n"
-               "               [--prog-len N]\n");
+               "               [--prog-len N] [--runs N]\n");
     fprintf(f,
             "Runs PROG.mpeb on the SystemC/TLM model of the accelerator: a host thread\n"
             "loads the binary into memory over TLM, programs the registers, starts the\n"
@@ -109,7 +109,9 @@ int usage(FILE *f)
             "                     state, statistics, trap and the whole memory\n"
             "  --code-addr A      bus address of the code image (default mem_bytes)\n"
             "  --mem-size N       size of the memory target (default: up to the code)\n"
-            "  --prog-len N       value written to PROG_LEN (default: the code length)\n");
+            "  --prog-len N       value written to PROG_LEN (default: the code length)\n"
+            "  --runs N           load, start and collect N times (each run must repeat\n"
+            "                     the first; --trace records every run)\n");
     return 1;
 }
 
@@ -149,61 +151,77 @@ bool takes_value(const std::string &a)
 {
     static const char *opts[] = {"--input",     "--output-dir", "--trace",     "--max-cycles",
                                  "--period-ps", "--quantum",    "--code-addr", "--mem-size",
-                                 "--prog-len",  "--fill",       "--region"};
+                                 "--prog-len",  "--fill",       "--region",    "--runs"};
     for (const char *o : opts)
         if (a == o)
             return true;
     return false;
 }
 
+// --input NAME=FILE.npy
+int add_input_arg(Options &o, const char *v)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v || !eq[1])
+        return bad_arg("--input", v, "NAME=FILE.npy");
+    std::string name(v, eq);
+    for (const std::string &s : o.in_name)
+        if (s == name) {
+            fprintf(stderr, "mpe-tlm: input '%s' given twice\n", name.c_str());
+            return 2;
+        }
+    o.in_name.push_back(name);
+    o.in_file.push_back(eq + 1);
+    return 0;
+}
+
+// The options that take a value; 0 or the exit code of a bad value.
+int value_arg(Options &o, const std::string &a, const char *v)
+{
+    uint64_t n = 0;
+    Span sp;
+    if (a == "--input")
+        return add_input_arg(o, v);
+    if (a == "--output-dir" || a == "--trace") {
+        (a == "--trace" ? o.trace : o.outdir) = v;
+        return 0;
+    }
+    if (a == "--fill" || a == "--region") {
+        if (!parse_span(v, a == "--fill" ? 3 : 2, &sp))
+            return bad_arg(a.c_str(), v, a == "--fill" ? "ADDR:LEN:SEED" : "ADDR:LEN");
+        (a == "--fill" ? o.fills : o.regions).push_back(sp);
+        return 0;
+    }
+    bool zero_ok = a == "--prog-len" || a == "--code-addr";
+    if (!parse_u64(v, &n) || (n == 0 && !zero_ok) || (a == "--prog-len" && n > UINT32_MAX))
+        return bad_arg(a.c_str(), v, "a number");
+    uint64_t *dst = a == "--max-cycles" ? &o.max_cycles : a == "--period-ps" ? &o.period_ps
+                    : a == "--quantum"  ? &o.quantum    : a == "--code-addr" ? &o.code_addr
+                    : a == "--mem-size" ? &o.mem_size   : a == "--runs"      ? &o.runs
+                                                                             : nullptr;
+    if (dst)
+        *dst = n;
+    else
+        o.prog_len = (int64_t)n;
+    return 0;
+}
+
 int parse_args(int argc, char **argv, Options &o)
 {
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
-        bool more = i + 1 < argc;
-        const char *v = more ? argv[i + 1] : "";
-        uint64_t n = 0;
-        Span sp;
         if (a == "--help" || a == "-h")
             return usage(stdout);
         if (a == "--quiet") o.quiet = true;
         else if (a == "--beats") o.beats = true;
         else if (a == "--reference") o.reference = true;
-        else if (!more && takes_value(a)) {
-            fprintf(stderr, "mpe-tlm: option '%s' needs a value\n", a.c_str());
-            return 2;
-        } else if (a == "--input") {
-            const char *eq = strchr(v, '=');
-            if (!eq || eq == v || !eq[1])
-                return bad_arg("--input", v, "NAME=FILE.npy");
-            std::string name(v, eq);
-            for (const std::string &s : o.in_name)
-                if (s == name) {
-                    fprintf(stderr, "mpe-tlm: input '%s' given twice\n", name.c_str());
-                    return 2;
-                }
-            o.in_name.push_back(name);
-            o.in_file.push_back(eq + 1);
-            i++;
-        } else if (a == "--output-dir") o.outdir = argv[++i];
-        else if (a == "--trace") o.trace = argv[++i];
-        else if (a == "--max-cycles" || a == "--period-ps" || a == "--quantum" ||
-                 a == "--code-addr" || a == "--mem-size" || a == "--prog-len") {
-            if (!parse_u64(v, &n) || (n == 0 && a != "--prog-len" && a != "--code-addr") ||
-                (a == "--prog-len" && n > UINT32_MAX))
-                return bad_arg(a.c_str(), v, "a number");
-            if (a == "--max-cycles") o.max_cycles = n;
-            else if (a == "--period-ps") o.period_ps = n;
-            else if (a == "--quantum") o.quantum = n;
-            else if (a == "--code-addr") o.code_addr = n;
-            else if (a == "--mem-size") o.mem_size = n;
-            else o.prog_len = (int64_t)n;
-            i++;
-        } else if (a == "--fill" || a == "--region") {
-            if (!parse_span(v, a == "--fill" ? 3 : 2, &sp))
-                return bad_arg(a.c_str(), v, a == "--fill" ? "ADDR:LEN:SEED" : "ADDR:LEN");
-            (a == "--fill" ? o.fills : o.regions).push_back(sp);
-            i++;
+        else if (takes_value(a)) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "mpe-tlm: option '%s' needs a value\n", a.c_str());
+                return 2;
+            }
+            if (int rc = value_arg(o, a, argv[++i]))
+                return rc;
         } else if (a[0] == '-' || !o.prog.empty()) {
             fprintf(stderr, "mpe-tlm: %s '%s' (--help for usage)\n",
                     a[0] == '-' ? "unknown option" : "more than one program", a.c_str());
@@ -227,8 +245,6 @@ uint64_t splitmix64(uint64_t *s)
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
 }
-
-bool inside(const Span &s, uint64_t mem_bytes) { return s.addr <= mem_bytes && s.len <= mem_bytes - s.addr; }
 
 bool add_input(Job &job, const mpe_tdesc *d, const std::string &file)
 {
@@ -282,35 +298,31 @@ bool add_inputs(Job &job, const Options &o)
     return true;
 }
 
-bool prepare(const Options &o, Job &job)
+bool span_inside(const char *opt, const Span &s, uint64_t mem_bytes)
 {
-    char err[512];
-    if (mpe_program_load(o.prog.c_str(), &job.prog, err, sizeof err) != MPE_OK) {
-        fprintf(stderr, "mpe-tlm: %s\n", err);
-        return false;
+    if (s.addr <= mem_bytes && s.len <= mem_bytes - s.addr)
+        return true;
+    fprintf(stderr, "mpe-tlm: %s 0x%" PRIx64 ":%" PRIu64 " outside memory (%" PRIu64 " bytes)\n",
+            opt, s.addr, s.len, mem_bytes);
+    return false;
+}
+
+// Pseudo-random bytes (splitmix64 of the seed) for --fill.
+Write fill_bytes(const Span &f)
+{
+    Write w{f.addr, std::vector<uint8_t>(f.len)};
+    uint64_t s = f.seed;
+    for (uint64_t i = 0; i < f.len; i += 8) {
+        uint64_t r = splitmix64(&s);
+        for (uint64_t b = 0; b < 8 && i + b < f.len; b++)
+            w.bytes[i + b] = (uint8_t)(r >> (8 * b));
     }
-    const mpe_arch &ar = job.prog.arch;
-    for (const Span &f : o.fills) {
-        if (!inside(f, ar.mem_bytes)) {
-            fprintf(stderr, "mpe-tlm: --fill 0x%" PRIx64 ":%" PRIu64 " outside memory (%u bytes)\n",
-                    f.addr, f.len, ar.mem_bytes);
-            return false;
-        }
-        Write w{f.addr, std::vector<uint8_t>(f.len)};
-        uint64_t s = f.seed;
-        for (uint64_t i = 0; i < f.len; i += 8) {
-            uint64_t r = splitmix64(&s);
-            for (uint64_t b = 0; b < 8 && i + b < f.len; b++)
-                w.bytes[i + b] = (uint8_t)(r >> (8 * b));
-        }
-        job.writes.push_back(std::move(w));
-    }
-    for (size_t i = 0; i < job.prog.ndata; i++) {
-        const mpe_data_rec &d = job.prog.data[i];
-        job.writes.push_back({d.addr, std::vector<uint8_t>(d.bytes, d.bytes + d.len)});
-    }
-    if (!add_inputs(job, o))
-        return false;
+    return w;
+}
+
+// Output tensors, then --region spans.
+bool add_outputs(Job &job, const Options &o)
+{
     for (size_t k = 0; k < job.prog.ntensors; k++) {
         const mpe_tdesc *d = &job.prog.tensors[k];
         uint64_t nb = 0;
@@ -320,25 +332,46 @@ bool prepare(const Options &o, Job &job)
         job.out_names.push_back(d->name);
     }
     for (const Span &r : o.regions) {
-        if (!inside(r, ar.mem_bytes)) {
-            fprintf(stderr, "mpe-tlm: --region 0x%" PRIx64 ":%" PRIu64 " outside memory (%u bytes)\n",
-                    r.addr, r.len, ar.mem_bytes);
+        if (!span_inside("--region", r, job.prog.arch.mem_bytes))
             return false;
-        }
         job.outs.push_back(r);
         job.out_names.push_back("");
     }
+    return true;
+}
+
+// The memory map: the code above the accelerator's window, all below the registers.
+bool place_code(Job &job, const Options &o)
+{
     uint64_t code_bytes = job.prog.ninsns * MPE_INSN_BYTES;
     job.prog_len = o.prog_len >= 0 ? (uint32_t)o.prog_len : (uint32_t)job.prog.ninsns;
-    job.code_addr = o.code_addr != UINT64_MAX ? o.code_addr : ar.mem_bytes;
+    job.code_addr = o.code_addr != UINT64_MAX ? o.code_addr : job.prog.arch.mem_bytes;
     job.mem_size = o.mem_size ? o.mem_size : (job.code_addr + code_bytes + 4095) / 4096 * 4096;
-    if (job.code_addr >= kRegBase || job.mem_size > kRegBase ||
-        code_bytes > kRegBase - job.code_addr) {
-        fprintf(stderr, "mpe-tlm: the code or the memory would overlap the registers at 0x%" PRIx64 "\n",
-                kRegBase);
+    if (job.code_addr < kRegBase && job.mem_size <= kRegBase &&
+        code_bytes <= kRegBase - job.code_addr)
+        return true;
+    fprintf(stderr, "mpe-tlm: the code or the memory would overlap the registers at 0x%" PRIx64 "\n",
+            kRegBase);
+    return false;
+}
+
+bool prepare(const Options &o, Job &job)
+{
+    char err[512];
+    if (mpe_program_load(o.prog.c_str(), &job.prog, err, sizeof err) != MPE_OK) {
+        fprintf(stderr, "mpe-tlm: %s\n", err);
         return false;
     }
-    return true;
+    for (const Span &f : o.fills) {
+        if (!span_inside("--fill", f, job.prog.arch.mem_bytes))
+            return false;
+        job.writes.push_back(fill_bytes(f));
+    }
+    for (size_t i = 0; i < job.prog.ndata; i++) {
+        const mpe_data_rec &d = job.prog.data[i];
+        job.writes.push_back({d.addr, std::vector<uint8_t>(d.bytes, d.bytes + d.len)});
+    }
+    return add_inputs(job, o) && add_outputs(job, o) && place_code(job, o);
 }
 
 // ---- the host ---------------------------------------------------------------
@@ -421,11 +454,21 @@ private:
     bool load();
     void start();
     void collect();
+    // --runs N: the whole sequence N times; every run must repeat the first
     void main()
     {
-        if (load()) {
+        Result first;
+        for (uint64_t run = 0; run < opt_.runs; run++) {
+            res_.finished = false;
+            if (!load())
+                return;
             start();
             collect();
+            if (run == 0)
+                first = res_;
+            else if (first.cycles != res_.cycles || first.status != res_.status ||
+                     first.outs != res_.outs)
+                problem("run " + std::to_string(run + 1) + " differs from run 1");
         }
     }
 

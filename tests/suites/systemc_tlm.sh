@@ -97,6 +97,11 @@ grep -q '^tlm  *reads 120 (1920 bytes), writes 48 (768 bytes)' "$T/gemm_dbuf_bea
     grep -q '^tlm  *reads 8 (1920 bytes), writes 6 (768 bytes)' "$T/gemm_dbuf/tlm.out" && ok ||
     bad "gemm_dbuf: transactions: $(grep -h '^tlm' "$T"/gemm_dbuf*/tlm.out)"
 
+# START again after a finished run (the host repeats load, start, collect)
+"$TLM" "$T/gemm_dbuf.mpeb" --runs 3 --reference --fill 0x10000:0x20100:7 --region 0x40000:768 \
+    >"$T/runs.out" 2>"$T/err" && [ "$(sed -n 's/^checksum *//p' "$T/runs.out")" = "$(checksum gemm_dbuf)" ] &&
+    time_ok "$T/runs.out" && ok || bad "--runs 3: $(cat "$T/err")"
+
 # A load of bytes that a store of the same time is still writing (the store
 # row is half written when the load starts): the staged row must see them.
 cat >"$T/race.s" <<'EOF'
