@@ -22,7 +22,7 @@
 
 static const char *trap_names[MPE_TRAP_COUNT] = {
     "none", "encoding", "pc", "flags", "operand", "align", "range",
-    "pecfg", "outcfg", "nocfg", "token", "deadlock"};
+    "pecfg", "outcfg", "nocfg", "token", "deadlock", "bus"};
 
 const char *mpe_trap_name(mpe_trap_cause c)
 {
@@ -221,6 +221,14 @@ void mpe_accel_set_trace(mpe_accel *a, mpe_commit_fn fn, void *user)
 }
 
 void mpe_accel_set_pe_path(mpe_accel *a, mpe_pe_path p) { a->path = p; }
+
+void mpe_accel_set_mem(mpe_accel *a, const mpe_accel_mem *m)
+{
+    if (m)
+        a->ext = *m;
+    else
+        memset(&a->ext, 0, sizeof a->ext);
+}
 mpe_run_state mpe_accel_state(const mpe_accel *a) { return a->state; }
 uint64_t mpe_accel_cycle(const mpe_accel *a) { return a->cycle; }
 const mpe_accel_stats *mpe_accel_stats_get(const mpe_accel *a) { return &a->stats; }

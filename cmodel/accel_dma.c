@@ -68,7 +68,12 @@ static void load_grant(mpe_accel *a, uint64_t t)
 {
     acc_dma *d = &a->ld;
     uint32_t B = a->arch.beat_bytes, slot = (d->fly_head + d->fly_n) % d->fly_cap;
-    memcpy(d->fly + (size_t)slot * B, a->mem + beat_mem(a, d, d->next), B);
+    uint64_t addr = beat_mem(a, d, d->next);
+    if (!a->ext.read)
+        memcpy(d->fly + (size_t)slot * B, a->mem + addr, B);
+    else if (a->ext.read(a->ext.user, addr, d->fly + (size_t)slot * B, B, t) != MPE_OK)
+        acc_trap(a, MPE_TRAP_BUS, d->cur.pc, "load: memory read of 0x%llx failed",
+                 (unsigned long long)addr);
     d->fly_at[slot] = t + a->arch.mem_latency;
     d->fly_beat[slot] = d->next;
     d->fly_n++;
@@ -76,11 +81,16 @@ static void load_grant(mpe_accel *a, uint64_t t)
     a->stats.beats_read++;
 }
 
-static void store_grant(mpe_accel *a)
+static void store_grant(mpe_accel *a, uint64_t t)
 {
     acc_dma *d = &a->st;
     uint32_t B = a->arch.beat_bytes;
-    memcpy(a->mem + beat_mem(a, d, d->next), d->sbuf, B);
+    uint64_t addr = beat_mem(a, d, d->next);
+    if (!a->ext.write)
+        memcpy(a->mem + addr, d->sbuf, B);
+    else if (a->ext.write(a->ext.user, addr, d->sbuf, B, t) != MPE_OK)
+        acc_trap(a, MPE_TRAP_BUS, d->cur.pc, "store: memory write of 0x%llx failed",
+                 (unsigned long long)addr);
     d->next++;
     a->stats.beats_written++;
     if (d->next < d->nbeats) {
@@ -108,7 +118,7 @@ void acc_dma_cycle(mpe_accel *a, uint64_t t)
     if (g == MPE_UNIT_LOAD)
         load_grant(a, t);
     else
-        store_grant(a);
+        store_grant(a, t);
 }
 
 void acc_load_arrivals(mpe_accel *a, uint64_t t)

@@ -131,6 +131,7 @@ struct mpe_accel {
     mpe_run_state state;
     mpe_trap trap;
     mpe_accel_stats stats;
+    mpe_accel_mem ext;  /* external memory callbacks (ext.read NULL: internal) */
     mpe_commit_fn trace_fn;
     void *trace_user;
     mpe_pe_path path;

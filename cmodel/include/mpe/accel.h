@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "mpe/accel_mem.h"
 #include "mpe/arch.h"
 #include "mpe/isa.h"
 #include "mpe/status.h"
@@ -39,6 +40,7 @@ typedef enum {
     MPE_TRAP_NOCFG,     /* matmul before cfgpe / cfgout / cfggemm */
     MPE_TRAP_TOKEN,     /* token counter overflow (above 255) */
     MPE_TRAP_DEADLOCK,  /* no block can ever make progress again */
+    MPE_TRAP_BUS,       /* an external memory callback failed (mpe_accel_set_mem) */
     MPE_TRAP_COUNT
 } mpe_trap_cause;
 
@@ -124,6 +126,12 @@ mpe_status mpe_accel_sp_write(mpe_accel *acc, int sp, uint32_t addr, const void 
 mpe_status mpe_accel_sp_read(const mpe_accel *acc, int sp, uint32_t addr, void *dst, size_t len);
 
 void mpe_accel_set_trace(mpe_accel *acc, mpe_commit_fn fn, void *user);
+/* External memory behind the DMA port (mpe/accel_mem.h): every load beat is
+ * read through m->read in its grant cycle, every store beat written through
+ * m->write in its grant cycle; NULL returns to the internal array (which
+ * mpe_accel_mem_read/write always access). A callback error stops the run
+ * with MPE_TRAP_BUS at the DMA instruction's pc. */
+void mpe_accel_set_mem(mpe_accel *acc, const mpe_accel_mem *m);
 void mpe_accel_set_pe_path(mpe_accel *acc, mpe_pe_path path);
 
 /* Simulates one cycle (the current cycle number is mpe_accel_cycle). */
