@@ -1,0 +1,58 @@
+# ---- accelerator top: Verilator harness, program-level co-simulation,
+# RTL backend of `mpe run`, benchmark. Included by the top-level Makefile.
+#   make rtl-sim                  build $(BUILD)/sim/accel/mpe-rtl (the RTL backend)
+#   make cosim-accel              quick program-level co-simulation (part of make test)
+#   make cosim-accel-long N=2000 SEED=7 SHARD=0/4   longer, shardable run
+#   make bench-rtl                RTL and C-model speed on the 512^3 GEMM of every mode
+#   make rtl-lint-top             verilator --lint-only -Wall of the top (+ Yosys check)
+# ACCEL_ARCH=CONFIG builds the model for another architecture file.
+
+ACCEL_ARCH ?= arch/default.cfg
+ACCEL_BUILD := $(BUILD)/sim/accel
+ACCEL_BIN := $(ACCEL_BUILD)/mpe-rtl
+ACCEL_OBJ := $(ACCEL_BUILD)/obj
+ACCEL_CPP := sim/accel_main.cpp sim/accel_rtl.cpp sim/accel_cosim.cpp sim/accel_run.cpp
+ACCEL_RTL := $(filter-out rtl/mpe_pe_mac.v,$(sort $(wildcard rtl/*.v))) rtl/mpe_pe_mac.v
+# key value lines of the architecture file -> -GKEY=value and -DRTL_KEY=value
+ACCEL_KV := $(shell awk '!/^[ \t]*\#/ && NF >= 2 {print toupper($$1) "=" $$2}' $(ACCEL_ARCH))
+ACCEL_G := $(addprefix -G,$(ACCEL_KV))
+ACCEL_D := $(addprefix -DRTL_,$(ACCEL_KV))
+ACCEL_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror -I$(abspath cmodel/include) \
+	-I$(abspath sim) $(ACCEL_D)
+N_ACCEL ?= 300
+
+.PHONY: rtl-sim cosim-accel cosim-accel-long bench-rtl rtl-lint-top
+
+$(ACCEL_BIN): $(ACCEL_RTL) rtl/mpe_defs.vh rtl/mpe_isa.vh rtl/mpe_arch.vh rtl/mpe_acc_pkg.vh \
+		$(ACCEL_CPP) sim/accel_rtl.h $(ACCEL_ARCH) $(LIBMPE)
+	@mkdir -p $(ACCEL_BUILD)
+	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
+	$(VERILATOR) --cc --exe --build $(VL_FLAGS) --trace-fst --top-module mpe_top $(ACCEL_G) \
+		$(ACCEL_RTL) $(abspath $(ACCEL_CPP)) -CFLAGS "$(ACCEL_CXXFLAGS)" \
+		-LDFLAGS "$(abspath $(LIBMPE)) -lz -lm" --Mdir $(ACCEL_OBJ) -o $(abspath $@)
+
+rtl-sim: $(ACCEL_BIN)
+
+# Quick run: random programs of every style, GEMMs in every mode, mutants,
+# the examples (tests/suites/cosim_accel.sh runs the same).
+cosim-accel: $(ACCEL_BIN)
+	$(ACCEL_BIN) cosim --seed $(SEED) --n $(N_ACCEL) --gemm 40 --mutants 100 \
+		--fst-dir $(ACCEL_BUILD) $(addprefix --asm ,$(wildcard examples/asm/*.s))
+
+# Long run: make cosim-accel-long N=5000 SEED=7 SHARD=3/8
+cosim-accel-long: $(ACCEL_BIN)
+	$(ACCEL_BIN) cosim --seed $(SEED) --n $(N) --gemm $$(( $(N) / 5 )) --mutants $$(( $(N) / 2 )) \
+		--shard $(SHARD) --fst-dir $(ACCEL_BUILD)
+
+# RTL simulation speed (simulated cycles/s) and C-model speed on the
+# 512x512x512 GEMM of every mode of `mpe bench-accel`.
+bench-rtl: $(ACCEL_BIN) $(MPE)
+	@echo "machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+	@mkdir -p $(ACCEL_BUILD)/bench
+	@for m in $$($(MPE) bench-accel --help | sed -n 's/^modes: //p'); do \
+		$(MPE) bench-accel --mode $$m -o $(ACCEL_BUILD)/bench/$$m.mpeb > /dev/null || exit 1; \
+		$(ACCEL_BIN) run --cmodel $(ACCEL_BUILD)/bench/$$m.mpeb || exit 1; \
+	done
+
+rtl-lint-top:
+	$(VERILATOR) --lint-only -Wall -Irtl $(sort $(wildcard rtl/*.v)) --top-module mpe_top
