@@ -140,6 +140,7 @@ clean:
 	rm -rf build
 
 include sim/sim.mk
+include sim/accel.mk
 include sim/tlm.mk
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
