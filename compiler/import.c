@@ -157,13 +157,17 @@ static int read_type(comp *c, const Onnx__ValueInfoProto *vi, ir_value *v)
     v->ndim = (int)tt->shape->n_dim;
     for (int i = 0; i < v->ndim; i++) {
         const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
-        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && d->dim_value >= 0)
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE &&
+            d->dim_value >= 0 && d->dim_value <= ((int64_t)1 << 40))
             v->dims[i] = d->dim_value;
         else
             snprintf(v->dynamic, sizeof v->dynamic, "%s",
                      d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
                      d->dim_param ? d->dim_param : "?");
     }
+    int64_t n = mpe_dims_count(v->ndim, v->dims);
+    if (!v->dynamic[0] && (n < 0 || n > ((int64_t)1 << 40)))
+        return comp_err(c, "graph input '%s': shape too large", v->name);
     return 0;
 }
 

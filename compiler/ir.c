@@ -13,6 +13,9 @@ int comp_err(comp *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->err, sizeof c->err, fmt, ap);
     va_end(ap);
+    for (char *p = c->err; *p; p++) /* names from the model may hold anything */
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     return -1;
 }
 

@@ -317,10 +317,25 @@ static int build_nbits(comp *c, const lb_desc *d, const rows_info *ri)
     return nbits_bias(c, d, L);
 }
 
+/* Shapes the accelerator cannot hold are rejected before any planning. */
+static int check_size(comp *c, const lb_desc *d, const rows_info *ri)
+{
+    if (d->K < 1 || d->N < 1 || ri->rows < 1)
+        return ldesc(c, d, "empty GEMM (%lld x %lld x %lld)", (long long)ri->rows,
+                     (long long)d->N, (long long)d->K);
+    double mem = c->arch.mem_bytes;
+    if ((double)ri->M * (double)d->K > mem || (double)ri->M * (double)d->N * 4 > mem ||
+        (double)d->N * (double)d->K * d->nb > 2 * mem)
+        return ldesc(c, d, "a %lld x %lld x %lld GEMM does not fit in accelerator memory "
+                     "(mem_bytes %u)", (long long)ri->rows, (long long)d->N, (long long)d->K,
+                     c->arch.mem_bytes);
+    return 0;
+}
+
 int layer_build(comp *c, const lb_desc *d)
 {
     rows_info ri;
-    if (rows_plan(c, d, &ri))
+    if (rows_plan(c, d, &ri) || check_size(c, d, &ri))
         return -1;
     c->v[d->y].q = d->yq;
     if (d->is_conv)

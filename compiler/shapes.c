@@ -356,7 +356,21 @@ static int sh_gemm(comp *c, int node)
     return 0;
 }
 
+static int infer_op(comp *c, int node, int op);
+
+/* Output shapes of every node stay within 2^40 elements. */
 static int infer(comp *c, int node, int op)
+{
+    if (infer_op(c, node, op))
+        return -1;
+    ir_value *o = outv(c, node);
+    int64_t n = mpe_dims_count(o->ndim, o->dims);
+    if (n < 0 || n > ((int64_t)1 << 40))
+        return bad(c, node, "output shape too large or negative");
+    return 0;
+}
+
+static int infer_op(comp *c, int node, int op)
 {
     ir_value *o = outv(c, node);
     switch (op) {

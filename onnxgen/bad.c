@@ -12,13 +12,13 @@
 enum {
     B_GOOD, B_UNSUPPORTED, B_DYNAMIC, B_ZP_RANGE, B_SCALE_NEG, B_SCALE_ZERO, B_SCALE_COUNT,
     B_INNER, B_FLOAT_W, B_K_LARGE, B_BIG_WEIGHTS, B_CONV_CHAIN, B_GROUPED, B_UNDEFINED,
-    B_NBITS_BLOCK, B_RESIDUAL, B_COUNT
+    B_NBITS_BLOCK, B_RESIDUAL, B_ZERO_DIM, B_HUGE, B_HUGE_ROWS, B_COUNT
 };
 static const char *const names[B_COUNT] = {
     "good", "unsupported_op", "dynamic_shape", "zp_out_of_range", "scale_negative",
     "scale_zero", "scale_count_mismatch", "inner_dim_mismatch", "float_weights",
     "k_too_large", "big_weights", "conv_chain_3x3", "grouped_conv", "undefined_input",
-    "nbits_bad_block", "residual_add"};
+    "nbits_bad_block", "residual_add", "zero_dim", "huge_shape", "huge_rows"};
 
 static void scalar(ob *b, const char *n, int t, const void *v)
 {
@@ -95,7 +95,9 @@ static void mlp(ob *b, int kind)
 {
     int K = kind == B_K_LARGE ? 40000 : kind == B_BIG_WEIGHTS ? 512 : 16;
     int N = kind == B_BIG_WEIGHTS ? 256 : 8;
-    input_q(b, kind, 2, (int64_t[]){2, K});
+    int64_t M = kind == B_ZERO_DIM ? 0 : kind == B_HUGE ? (int64_t)1 << 38
+              : kind == B_HUGE_ROWS ? (int64_t)1 << 24 : 2;
+    input_q(b, kind, 2, (int64_t[]){M, K});
     weights(b, kind, kind == B_INNER ? 12 : K, N, "fc");
     const char *a = kind == B_UNDEFINED ? "nope" : "x_dq";
     ob_node(b, "MatMul", "", "fc", (const char *[]){a, "fc_w_dq", NULL},
@@ -113,7 +115,7 @@ static void mlp(ob *b, int kind)
                 (const char *[]){"sum", NULL});
         last = "sum";
     }
-    output_q(b, last, 2, (int64_t[]){2, N});
+    output_q(b, last, 2, (int64_t[]){M, N});
 }
 
 static void conv_w(ob *b, const char *pre, int oc, int c, int k)
@@ -245,4 +247,37 @@ int gen_bad(const char *dir, const char *unused)
         if (write_kind(dir, k))
             return -1;
     return corrupt(dir);
+}
+
+/* A copy of `src` with a few random byte changes, bit flips and deletions
+ * (seeded): the compiler must reject or compile it, never crash. */
+int gen_mutate(const char *src, const char *dst, uint64_t seed)
+{
+    FILE *f = fopen(src, "rb");
+    if (!f)
+        return -1;
+    static uint8_t buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    uint64_t r = seed;
+    int k = 1 << (gen_rand(&r) % 6);
+    for (int i = 0; i < k && n > 16; i++) {
+        size_t pos = gen_rand(&r) % n;
+        uint64_t op = gen_rand(&r) % 10;
+        if (op < 6) {
+            buf[pos] = (uint8_t)gen_rand(&r);
+        } else if (op < 8) {
+            buf[pos] ^= (uint8_t)(1u << (gen_rand(&r) % 8));
+        } else {
+            size_t cut = 1 + gen_rand(&r) % 16;
+            cut = cut > n - pos ? n - pos : cut;
+            memmove(buf + pos, buf + pos + cut, n - pos - cut);
+            n -= cut;
+        }
+    }
+    f = fopen(dst, "wb");
+    if (!f)
+        return -1;
+    size_t w = fwrite(buf, 1, n, f);
+    return fclose(f) || w != n ? -1 : 0;
 }

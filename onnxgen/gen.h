@@ -48,5 +48,6 @@ int gen_tests(const char *dir);
 int gen_demo(const char *dir);
 int gen_bench(const char *dir, int layers, int dim, int external);
 int gen_bad(const char *dir, const char *good_model);
+int gen_mutate(const char *src, const char *dst, uint64_t seed);
 
 #endif

@@ -13,6 +13,7 @@ static int usage(FILE *f, int rc)
                "       mpe-gen-onnx bench DIR [--layers N] [--dim D] [--external]\n"
                "                                        chained 4-bit MatMulNBits layers\n"
                "       mpe-gen-onnx bad DIR            malformed and unsupported models\n"
+               "       mpe-gen-onnx mutate SRC DST SEED  SRC with seeded random byte damage\n"
                "Each model directory holds model.onnx and test_data_set_*/ (input_0.pb,\n"
                "output_0.pb) with outputs from the generator's reference semantics.\n");
     return rc;
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
         return gen_demo(dir) ? 1 : 0;
     if (!strcmp(cmd, "bad"))
         return gen_bad(dir, NULL) ? 1 : 0;
+    if (!strcmp(cmd, "mutate") && argc == 5)
+        return gen_mutate(argv[2], argv[3], strtoull(argv[4], NULL, 10)) ? 1 : 0;
     if (!strcmp(cmd, "bench")) {
         int layers = 6, dim = 4096, ext = 0;
         for (int i = 3; i < argc; i++) {

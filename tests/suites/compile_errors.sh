@@ -66,12 +66,35 @@ expect 1 "grouped convolution (group=2)" "$B/grouped_conv.onnx" $O
 expect 1 "input 'nope' is not defined" "$B/undefined_input.onnx" $O
 expect 1 "block_size=8 is not supported" "$B/nbits_bad_block.onnx" $O
 expect 1 "adding two activations is not supported" "$B/residual_add.onnx" $O
+expect 1 "empty GEMM (0 x 8 x 16)" "$B/zero_dim.onnx" $O
+expect 1 "graph input 'x': shape too large" "$B/huge_shape.onnx" $O
+expect 1 "16777216 x 8 x 16 GEMM does not fit in accelerator memory" "$B/huge_rows.onnx" $O
 expect 1 "lut: weights need int8" "$B/good.onnx" $O --mode lut
 expect 1 "bfp mode needs floating-point" "$B/good.onnx" $O --mode bfp
 expect 1 "bogus_key" "$B/good.onnx" $O --arch "$tmp/bad.cfg"
 expect 1 "unknown pass 'nope'" "$B/good.onnx" --dump-after nope
 expect 2 "unknown mode 'fast'" "$B/good.onnx" $O --mode fast
 expect 2 "usage" "$B/good.onnx"
+
+# seeded random damage to good models: compiled or rejected in one line,
+# never a crash (status 0 or 1)
+for seed in $(seq 1 ${MPE_FUZZ_N:-40}); do
+    for m in tests/onnx/qdq_mlp_mixed tests/onnx/nbits_b4_zp tests/onnx/qdq_conv_i8_channel; do
+        "$GEN" mutate "$m/model.onnx" "$tmp/fuzz.onnx" "$seed" || continue
+        "$MPE" compile "$tmp/fuzz.onnx" -o "$tmp/fuzz.mpeb" 2>"$tmp/err" >/dev/null
+        rc=$?
+        lines=$(wc -l <"$tmp/err")
+        if { [ $rc -eq 0 ] && [ "$lines" -eq 0 ]; } || { [ $rc -eq 1 ] && [ "$lines" -eq 1 ]; }; then
+            fuzz_ok=$(( ${fuzz_ok:-0} + 1 ))
+        else
+            fail=$((fail + 1))
+            echo "FAIL: $m damaged with seed $seed: exit $rc, $lines stderr lines:"
+            head -n 5 "$tmp/err"
+        fi
+    done
+done
+pass=$((pass + 1))
+echo "pass: ${fuzz_ok:-0} damaged models compiled or rejected in one line"
 
 # and the good model compiles (the checks above can pass only for errors)
 if "$MPE" compile "$B/good.onnx" -o "$tmp/good.mpeb" 2>"$tmp/err" && [ -s "$tmp/good.mpeb" ] &&
