@@ -83,7 +83,7 @@ $(BUILD)/obj/%.o: %.cc | $(ONNX_GEN_H)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 # The fast GEMM path is the one place that asks for the vectorizer.
-$(BUILD)/obj/cmodel/gemm_fast.o: OPT := -O3
+$(BUILD)/obj/cmodel/gemm_fast.o: CFLAGS += -O3
 
 $(ONNX_GEN_C) $(ONNX_GEN_H) &: $(ONNX_PROTO_DIR)/onnx.proto
 	@mkdir -p $(BUILD)/gen

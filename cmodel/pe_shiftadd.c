@@ -19,7 +19,7 @@ static int64_t sa_product(mpe_dtype w, int32_t x, uint32_t q)
     for (unsigned i = 0; i < w.bits; i++)
         if ((q >> i) & 1) {
             int64_t t = pe_shl(x, i);
-            p = p + t;
+            p = (w.kind == MPE_DT_INT && i == w.bits - 1u) ? p - t : p + t;
         }
     return p;
 }
