@@ -1,5 +1,7 @@
 /* The C model with its external memory behind callbacks (accel_ext.h).
- * Within the cycle t simulated by mpe_accel_ext_step:
+ * MPE_EXT_BEATS uses the model's own hook (mpe_accel_set_mem): one callback
+ * per beat in its grant cycle, counted here. MPE_EXT_ROWS stages rows through
+ * the model's array; within the cycle t simulated by mpe_accel_ext_step:
  *   1. before mpe_accel_step: if the load unit requests a beat in t whose
  *      chunk is not staged yet, read the chunk through the callback into
  *      the model's array (the head load requests in t if it is already
@@ -51,6 +53,7 @@ struct mpe_accel_ext {
     uint64_t beats_rd, beats_wr;  /* port statistics at the start of the cycle */
     uint64_t pend_addr, pend_len; /* stored bytes not yet written out */
     mpe_ext_traffic traffic;
+    mpe_status hook_err; /* MPE_EXT_BEATS: a failed callback of the last step */
     uint64_t err_addr;
     char err[192];
     uint8_t *buf;
@@ -75,6 +78,35 @@ void mpe_accel_ext_destroy(mpe_accel_ext *x)
     free(x->st.e);
     free(x->buf);
     free(x);
+}
+
+static mpe_status fail(mpe_accel_ext *x, mpe_status st, uint64_t addr, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- MPE_EXT_BEATS: the model's hook, counted ----------------------------- */
+
+static mpe_status hook_read(void *user, uint64_t addr, void *dst, size_t len, uint64_t t)
+{
+    mpe_accel_ext *x = user;
+    mpe_status st = x->mem.read(x->mem.user, addr, dst, len, t);
+    if (st != MPE_OK)
+        return x->hook_err = fail(x, st, addr, "bus error reading %zu bytes at 0x%llx in cycle %llu",
+                                  len, (unsigned long long)addr, (unsigned long long)t);
+    x->traffic.rd_calls++;
+    x->traffic.rd_bytes += len;
+    return MPE_OK;
+}
+
+static mpe_status hook_write(void *user, uint64_t addr, const void *src, size_t len, uint64_t t)
+{
+    mpe_accel_ext *x = user;
+    mpe_status st = x->mem.write(x->mem.user, addr, src, len, t);
+    if (st != MPE_OK)
+        return x->hook_err = fail(x, st, addr, "bus error writing %zu bytes at 0x%llx in cycle %llu",
+                                  len, (unsigned long long)addr, (unsigned long long)t);
+    x->traffic.wr_calls++;
+    x->traffic.wr_bytes += len;
+    return MPE_OK;
 }
 
 mpe_status mpe_accel_ext_create(const mpe_arch *arch, const mpe_accel_mem *mem,
@@ -104,6 +136,10 @@ mpe_status mpe_accel_ext_create(const mpe_arch *arch, const mpe_accel_mem *mem,
         mpe_accel_ext_destroy(x);
         return MPE_ERR_NOMEM;
     }
+    if (burst == MPE_EXT_BEATS) {
+        mpe_accel_mem hook = {x, hook_read, hook_write};
+        mpe_accel_set_mem(x->acc, &hook);
+    }
     *out = x;
     return MPE_OK;
 }
@@ -125,6 +161,7 @@ static void reset_track(mpe_accel_ext *x)
     x->ld_free = 0;
     x->beats_rd = x->beats_wr = 0;
     x->pend_len = 0;
+    x->hook_err = MPE_OK;
     memset(&x->traffic, 0, sizeof x->traffic);
     x->err[0] = 0;
     x->err_addr = 0;
@@ -149,8 +186,6 @@ mpe_status mpe_accel_ext_load_code(mpe_accel_ext *x, const uint8_t *words, size_
     return MPE_OK;
 }
 
-static mpe_status fail(mpe_accel_ext *x, mpe_status st, uint64_t addr, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 static mpe_status fail(mpe_accel_ext *x, mpe_status st, uint64_t addr, const char *fmt, ...)
 {
     va_list ap;
@@ -321,6 +356,10 @@ mpe_status mpe_accel_ext_step(mpe_accel_ext *x, mpe_run_state *state)
     *state = mpe_accel_state(a);
     if (*state != MPE_RUN_RUNNING && *state != MPE_RUN_LIMIT)
         return MPE_OK;
+    if (x->burst == MPE_EXT_BEATS) { /* a failed callback: the model traps (bus) */
+        *state = mpe_accel_step(a);
+        return x->hook_err;
+    }
     uint64_t t = mpe_accel_cycle(a);
     uint32_t pc = mpe_accel_pc(a);
     mpe_status st = ld_stage(x, t);

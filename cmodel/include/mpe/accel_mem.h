@@ -9,12 +9,9 @@
  * content at the time of the call), a write is performed in that cycle.
  * A callback returns MPE_OK, or an error that stops the run (bus error).
  *
- * Today sim/tlm/accel_ext.h implements this interface on top of the public
- * API of mpe/accel.h (it stages each DMA row through the model's memory
- * array). The smaller direct hook, proposed for accel.c / accel_dma.c and
- * described in sim/tlm/README.md, is
- *     void mpe_accel_set_mem(mpe_accel *acc, const mpe_accel_mem *m);
- * with load_grant / store_grant calling m->read / m->write per beat. */
+ * mpe_accel_set_mem (mpe/accel.h) installs it in the model: one call per
+ * beat in its grant cycle. sim/tlm/accel_ext.h also offers one call per DMA
+ * row (staged through the model's memory array). */
 #ifndef MPE_ACCEL_MEM_H
 #define MPE_ACCEL_MEM_H
 
