@@ -12,6 +12,7 @@
 #include "compile.h"
 #include "mpe/accel.h"
 #include "mpe/backend.h"
+#include "mpe/backend_rtl.h"
 #include "mpe/tensorio.h"
 
 static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
@@ -157,10 +158,17 @@ int mpe_exec(const mpe_backend *be, const mpe_program *p, const mpe_exec_io *in,
     return rc ? -1 : 0;
 }
 
-/* Backends by name; the RTL backend is added here when sim/ provides one. */
-const mpe_backend *mpe_exec_backend(const char *name)
+const mpe_backend *mpe_exec_backend(const char *name, const mpe_arch *arch, char *err,
+                                    size_t errlen)
 {
-    if (!strcmp(name, "cmodel"))
-        return &mpe_backend_cmodel;
-    return NULL;
+    const mpe_backend *be = mpe_backend_find(name);
+    void *ctx;
+    if (!be) {
+        snprintf(err, errlen, "unknown backend '%s' (cmodel, rtl)", name);
+        return NULL;
+    }
+    if (be->create(arch, &ctx, err, errlen) != MPE_OK)
+        return NULL;
+    be->destroy(ctx);
+    return be;
 }

@@ -34,8 +34,11 @@ typedef struct {
  * in descriptor order (caller frees). 0, or -1 with a one-line reason. */
 int mpe_exec(const mpe_backend *be, const mpe_program *p, const mpe_exec_io *in, int nin,
              mpe_tensor *out, mpe_exec_stats *st, char *err, size_t errlen);
-/* "cmodel", or "rtl" once built; NULL for an unknown or unavailable one. */
-const mpe_backend *mpe_exec_backend(const char *name);
+/* The backend "cmodel" or "rtl" (mpe/backend_rtl.h: the Verilated top run as
+ * a separate program), checked to be usable for arch; NULL with a reason
+ * when the name is unknown or the backend is not available. */
+const mpe_backend *mpe_exec_backend(const char *name, const mpe_arch *arch, char *err,
+                                    size_t errlen);
 
 /* Graph inputs (initializers excluded) and outputs of model.onnx, in order.
  * data[i] is 1 when input i is read as the first operand of some node (an

@@ -32,11 +32,16 @@ echo "== 3. C model (cycle exact), every data set against the expected outputs"
 "$MPE" test-onnx "$MODEL" --backend cmodel --summary
 rc_c=$?
 
-echo "== 4. RTL"
+echo "== 4. RTL (the Verilated accelerator top, through mpe/backend_rtl.h)"
+if [ ! -x "$BUILD/sim/accel/mpe-rtl" ] && [ -z "${MPE_RTL_SIM:-}" ]; then
+    echo "   building the RTL simulator: make rtl-sim (log $OUT/rtl-sim.log)"
+    make --no-print-directory BUILD="$BUILD" rtl-sim >"$OUT/rtl-sim.log" 2>&1 ||
+        echo "   make rtl-sim failed (see the log)"
+fi
 "$MPE" test-onnx "$MODEL" --backend rtl --summary
 rc_r=$?
 if [ $rc_r -eq 3 ]; then
-    echo "   the RTL backend is not available in this build: RTL part skipped"
+    echo "   the RTL backend is not available: RTL part skipped"
 fi
 
 echo

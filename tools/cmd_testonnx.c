@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "compile.h"
 #include "exec.h"
+#include "mpe/arch.h"
 #include "mpe/pe.h"
 #include "onnx_tensor.h"
 
@@ -39,7 +40,8 @@ static int usage(FILE *f, int rc)
                "backend and compares with output_*.pb: integer outputs bit for bit, float\n"
                "outputs within |d| <= %g + %g |expected|. Prints one line per data set\n"
                "with the largest difference; exits non-zero on any failure. --summary\n"
-               "prints, for the first data set, each layer's mode, weights and cycles.\n",
+               "prints, for the first data set, each layer's mode, weights and cycles.\n"
+               "Exit status: 0 all pass, 1 a failure, 2 usage, 3 backend not available.\n",
                ATOL, RTOL);
     return 0;
 }
@@ -322,14 +324,18 @@ int cmd_testonnx(int argc, char **argv)
     }
     if (!o.dir)
         return usage(stderr, 2);
-    o.be = mpe_exec_backend(backend);
-    if (!o.be && !strcmp(backend, "rtl")) {
-        fprintf(stderr, "mpe test-onnx: the RTL backend is not available in this build\n");
-        return 3;
-    }
-    if (!o.be) {
-        fprintf(stderr, "mpe test-onnx: unknown backend '%s' (cmodel, rtl)\n", backend);
+    mpe_arch arch;
+    char err[600];
+    mpe_arch_default(&arch);
+    if (o.arch && mpe_arch_load(o.arch, &arch, err, sizeof err) != MPE_OK) {
+        fprintf(stderr, "mpe test-onnx: %s\n", err);
         return 2;
+    }
+    o.be = mpe_exec_backend(backend, &arch, err, sizeof err);
+    if (!o.be) {
+        int known = !strcmp(backend, "rtl") || !strcmp(backend, "cmodel");
+        fprintf(stderr, "mpe test-onnx: %s%s\n", known ? "backend not available: " : "", err);
+        return known ? 3 : 2;
     }
     return test_dir(&o);
 }

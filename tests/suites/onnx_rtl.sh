@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The compiler end to end on the RTL (mpe test-onnx --backend rtl, the
+# Verilated accelerator top run through the process backend of
+# mpe/backend_rtl.h): the seven ONNX backend node tests for quantized
+# operators, a QDQ MLP with mixed precisions, a QDQ convolution pair, a
+# MatMulNBits model and the demo model, every data set. Outputs must match
+# bit for bit (within tolerance for the float MatMulNBits output) and the
+# cycle count must equal the C model's. Skipped (0 passed, 0 failed) under
+# sanitizers (MPE_SAN=1) and when the RTL simulator is not built
+# (make rtl-sim). Last line: "P passed, F failed".
+set -u
+BUILD=${1:-build}
+cd "$(dirname "$0")/../.." || exit 2
+MPE=$BUILD/bin/mpe
+NODE=${MPE_ONNX_NODE_DIR:-/usr/share/libonnx-testdata/data/node}
+if [ "${MPE_SAN:-0}" = 1 ] || [[ "$BUILD" == *san* ]]; then
+    echo "skipped under sanitizers"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+"$MPE" test-onnx examples/mlp_mixed --backend rtl >/dev/null 2>&1
+if [ $? -eq 3 ]; then
+    "$MPE" test-onnx examples/mlp_mixed --backend rtl 2>&1 | head -n 1
+    echo "skipped: RTL backend not available"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+pass=0
+fail=0
+dirs=()
+for t in test_qlinearmatmul_2D test_qlinearmatmul_3D test_qlinearconv test_matmulinteger \
+         test_basic_convinteger test_convinteger_with_padding test_convinteger_without_padding; do
+    dirs+=("$NODE/$t")
+done
+dirs+=(tests/onnx/qdq_mlp_mixed tests/onnx/qdq_conv_i8_channel tests/onnx/nbits_b4_zp
+       examples/mlp_mixed)
+for d in "${dirs[@]}"; do
+    rtl=$("$MPE" test-onnx "$d" --backend rtl 2>&1)
+    rc=$?
+    cm=$("$MPE" test-onnx "$d" --backend cmodel 2>&1)
+    echo "$rtl"
+    p=$(grep -c ': pass ' <<<"$rtl")
+    f=$(grep -c ': FAIL ' <<<"$rtl")
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+    # the same cycle counts as the C model, data set by data set
+    if [ "$(sed -nE 's/.*\[rtl ([0-9]+) cycles.*/\1/p' <<<"$rtl")" != \
+         "$(sed -nE 's/.*\[cmodel ([0-9]+) cycles.*/\1/p' <<<"$cm")" ]; then
+        echo "FAIL: $d: RTL and C-model cycle counts differ"
+        f=$((f + 1))
+    fi
+    pass=$((pass + p))
+    fail=$((fail + f))
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
