@@ -178,6 +178,7 @@ struct Stats {
     uint64_t cycles = 0;
     std::vector<std::array<long, C_COUNT>> cov;  // [bin][corner] cases
     std::vector<long> bin_vectors;
+    long tie_cases = 0, tie_cases_hit = 0, ties = 0;
     double mode_time[MPE_MODE_COUNT] = {};
     long mode_vectors[MPE_MODE_COUNT] = {};
     uint64_t mode_cycles[MPE_MODE_COUNT] = {};
@@ -640,6 +641,12 @@ int main(int argc, char **argv) {
         st.mode_vectors[mode] += st.vectors - v0;
         st.mode_cycles[mode] += st.cycles - y0;
         st.cases++;
+        if (k.corner == C_TIE) {
+            long t = conversion_ties(k);
+            st.tie_cases++;
+            st.tie_cases_hit += t > 0;
+            st.ties += t;
+        }
         if (ok) {
             st.cov[(size_t)k.bin][(size_t)k.corner]++;
             per_mode[mode].first++;
@@ -687,6 +694,9 @@ int main(int argc, char **argv) {
         if (!full) printf("(shard run: merge coverage files with --merge to judge missing bins)\n");
         if (!full || !o.strict) missing = 0;
     }
+    printf("tie class: %ld of %ld cases met at least one exact-half int-to-FP32 conversion "
+           "(%ld in all; plus the preloaded FP32-addition ties)\n",
+           st.tie_cases_hit, st.tie_cases, st.ties);
     printf("\n%ld vectors, %ld cases, %" PRIu64 " cycles in %.1f s (%.0f vectors/s, %.0f cycles/s)\n",
            st.vectors, st.cases, st.cycles, el, st.vectors / std::max(el, 1e-9),
            (double)st.cycles / std::max(el, 1e-9));

@@ -88,13 +88,13 @@ cosim-long: $(COSIM_BIN)
 
 # ---- SystemC testbench: Verilated PE (verilator --sc) and the C model in an
 # SC_MODULE on one sc_clock, with a scoreboard
-$(SC_BIN): $(RTL_SRC) $(RTL_DEFS) $(SC_SRC) sim/stim.h $(LIBMPE)
+$(SC_BIN): $(RTL_SRC) $(RTL_DEFS) $(SC_SRC) sim/stim.h $(COSIM_LIB)
 	@mkdir -p $(SIM_BUILD)
 	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
 	SYSTEMC_INCLUDE=$(SYSTEMC_HOME)/include SYSTEMC_LIBDIR=$(SYSTEMC_HOME)/lib/x86_64-linux-gnu \
 	$(VERILATOR) --sc --exe --build $(VL_FLAGS) --top-module mpe_pe \
 		-GLANES=$(COSIM_LANES) -GCOLS=$(COSIM_COLS) $(RTL_SRC) $(abspath $(SC_SRC)) \
-		-CFLAGS "$(SIM_CXXFLAGS)" -LDFLAGS "$(abspath $(LIBMPE)) -lsystemc" \
+		-CFLAGS "$(SIM_CXXFLAGS)" -LDFLAGS "$(abspath $(COSIM_LIB)) -lsystemc" \
 		--Mdir $(SIM_BUILD)/obj_sc -o $(abspath $@)
 
 cosim-sc: $(SC_BIN)

@@ -405,6 +405,17 @@ int ctz128(unsigned __int128 v) {
     return n;
 }
 
+// True when rounding mag * 2^e to FP32 drops exactly one half ulp.
+bool is_f32_tie(unsigned __int128 mag, int e) {
+    if (!mag) return false;
+    int len = bitlen(mag);
+    if (e + len - 1 > 127) return false;  // overflows to inf
+    int drop = std::max(len - 24, -149 - e);
+    if (drop <= 0 || drop > 120) return false;
+    unsigned __int128 rem = mag & (((unsigned __int128)1 << drop) - 1);
+    return rem == (unsigned __int128)1 << (drop - 1);
+}
+
 // BFP element decode for stimulus shaping: value = sign * m * 2^e.
 bool elem(mpe_dtype t, uint16_t code, int *sign, uint64_t *m, int *e) {
     if (t.kind == MPE_DT_BFPINT) {
@@ -524,42 +535,45 @@ void bfp_subnormal_tie(Rng &r, const mpe_pe_cfg &c, Op &o, int slot, int k0, int
     }
 }
 
-// Shift-add conversion tie: v = P - z*S odd with 25 significant bits,
-// power-of-two scale (so v * m_s keeps v's significant bits), z = 0.
-void sa_tie(Rng &r, const mpe_pe_cfg &c, Op &o, int slot, int k0, int k1, bool first_col_only) {
+// Shift-add conversion tie: random lanes give P and S; the zero point
+// makes |v| = |P - z S| large, then a search over the FP16 mantissas finds
+// one whose product v * m_s has an exact half ulp below its 24 bits.
+void sa_tie(Rng &r, const mpe_pe_cfg &c, Op &o, int slot, int k0, int k1) {
     int nslots = (int)o.as.size();
-    int64_t xmax = int_hi(c.a), qmax = int_hi(c.w);
-    if (qmax < 1 || xmax < 1) return;
+    for (int k = k0; k < k1; k++) o.a[(size_t)k] = rand_code(r, c.a, false);
+    int64_t sum = 0;
+    for (int k = k0; k < k1; k++) sum += mpe_dt_int_value(c.a, o.a[(size_t)k]);
     for (int col = 0; col < kCols; col++) {
-        if (first_col_only && col) break;
-        int64_t target = (int64_t(1) << 24) + 2 * (int64_t)r.below(1u << 23) + 1;
-        // the activations are shared: column 0 chooses them as a greedy
-        // decomposition with the largest weight, others reuse the lanes.
-        int64_t rem = target;
-        for (int k = k0; k < k1 && rem > 0; k++) {
-            int64_t x = std::min<int64_t>(xmax, rem / qmax);
-            int64_t q = qmax;
-            if (x == 0) {
-                x = std::min<int64_t>(xmax, rem);
-                q = 1;
-            }
-            if (col == 0) o.a[(size_t)k] = int_code(c.a, x);
-            int64_t xa = mpe_dt_int_value(c.a, o.a[(size_t)k]);
-            if (xa <= 0) {
-                o.w[(size_t)(col * kLanes + k)] = int_code(c.w, 0);
-                continue;
-            }
-            q = std::min<int64_t>(q, rem / xa);
-            if (c.w.kind == MPE_DT_POW2) {
-                int64_t p = 1;
-                while (p * 2 <= q && p * 2 <= 64) p *= 2;
-                q = q ? p : 0;
-            }
-            o.w[(size_t)(col * kLanes + k)] = int_code(c.w, q);
-            rem -= q * xa;
+        int64_t p = 0;
+        for (int k = k0; k < k1; k++) {
+            uint16_t q = rand_code(r, c.w, false);
+            o.w[(size_t)(col * kLanes + k)] = q;
+            p += (int64_t)mpe_dt_int_value(c.a, o.a[(size_t)k]) * mpe_dt_int_value(c.w, q);
         }
-        o.wz[(size_t)(col * nslots + slot)] = 0;
-        o.ws[(size_t)(col * nslots + slot)] = (uint16_t)(r.range(5, 25) << 10);  // 2^(e-15)
+        int16_t z = 0;
+        for (int t = 0; t < 8 && sum; t++) {  // a zero point that makes |v| >= 2^14
+            int16_t zz = (int16_t)(uint16_t)r.next();
+            int64_t v = p - (int64_t)zz * sum;
+            if ((v < 0 ? -v : v) >= (1 << 14)) {
+                z = zz;
+                break;
+            }
+        }
+        int64_t v = p - (int64_t)z * sum;
+        uint64_t mag = (uint64_t)(v < 0 ? -v : v);
+        int e16 = r.range(10, 20);  // FP16 exponent field: scale 2^-5 .. 2^5
+        uint16_t code = (uint16_t)(e16 << 10);
+        int start = (int)r.below(1024);
+        for (int i = 0; i < 1024; i++) {
+            uint32_t m = 1024 + (uint32_t)((start + i) & 1023);
+            if (is_f32_tie((unsigned __int128)mag * m, e16 - 25)) {
+                code = (uint16_t)((e16 << 10) | (m - 1024));
+                break;
+            }
+        }
+        if (r.chance(1, 4)) code |= 0x8000;
+        o.wz[(size_t)(col * nslots + slot)] = z;
+        o.ws[(size_t)(col * nslots + slot)] = code;
     }
 }
 
@@ -574,7 +588,7 @@ void tie_op(Rng &r, const mpe_pe_cfg &c, Op &o) {
         int k0 = b * g, k1 = k0 + g;
         int slot = c.group >= kLanes ? 0 : b;
         if (c.mode == MPE_MODE_SHIFTADD) {
-            sa_tie(r, c, o, slot, k0, k1, false);
+            sa_tie(r, c, o, slot, k0, k1);
             continue;
         }
         bool two = g >= 2 && r.chance(1, 2);
@@ -679,8 +693,13 @@ void fill_seg(Rng &r, Seg &s, int corner, int nops) {
         Op &o = s.ops[(size_t)i];
         bool fresh = (i % per_block == 0) || (corner == C_MULTIOP && r.chance(1, 3));
         g.op(o, fresh, i ? &s.ops[(size_t)i - 1] : nullptr);
-        if (corner == C_TIE && cfg_float(s.cfg) && (i % per_block == per_block - 1))
-            tie_op(r, s.cfg, o);
+        if (corner == C_TIE && cfg_float(s.cfg)) {
+            if (i % per_block == per_block - 1) {
+                tie_op(r, s.cfg, o);
+            } else {  // the block's earlier ops add nothing: the closing op decides
+                for (uint16_t &a : o.a) a = 0;
+            }
+        }
         o.clear = (uint8_t)(i == 0 || r.chance(1, 16));
     }
 }
@@ -799,6 +818,50 @@ Case make_case(const Space &sp, uint64_t seed, long index) {
         for (Op &op : s0.ops) op.clear = 0;
     }
     return k;
+}
+
+long conversion_ties(const Case &k) {
+    long n = 0;
+    for (const Seg &s : k.segs) {
+        const mpe_pe_cfg &c = s.cfg;
+        if (!cfg_float(c) || c.group > kLanes) continue;  // in-op blocks only
+        int g = c.group, nslots = mpe_pe_scale_slots(&c, kLanes);
+        for (const Op &o : s.ops)
+            for (int b = 0; b < kLanes / g; b++)
+                for (int col = 0; col < kCols; col++) {
+                    int slot = b, k0 = b * g, k1 = k0 + g;
+                    __int128 v;
+                    int e;
+                    if (c.mode == MPE_MODE_BFP) {
+                        int unit;
+                        v = block_sum(c, o, k0, k1, col, &unit);
+                        uint16_t ca = o.as[(size_t)slot], cw = o.ws[(size_t)(col * nslots + slot)];
+                        if (c.scale_fmt == MPE_FMT_E8M0) {
+                            e = unit + ca + cw - 254;
+                        } else {
+                            mpe_xval xa = mpe_fp_unpack(MPE_FMT_UE4M3, ca);
+                            mpe_xval xw = mpe_fp_unpack(MPE_FMT_UE4M3, cw);
+                            if (xa.cls != MPE_XV_FINITE || xw.cls != MPE_XV_FINITE) continue;
+                            v *= (__int128)(xa.mant * xw.mant);
+                            e = unit + xa.exp + xw.exp;
+                        }
+                    } else {
+                        int64_t p = 0, sum = 0;
+                        for (int kk = k0; kk < k1; kk++) {
+                            int64_t x = mpe_dt_int_value(c.a, o.a[(size_t)kk]);
+                            p += x * mpe_dt_int_value(c.w, o.w[(size_t)(col * kLanes + kk)]);
+                            sum += x;
+                        }
+                        p -= (int64_t)o.wz[(size_t)(col * nslots + slot)] * sum;
+                        mpe_xval sc = mpe_fp_unpack(MPE_FMT_FP16, o.ws[(size_t)(col * nslots + slot)]);
+                        if (sc.cls != MPE_XV_FINITE) continue;
+                        v = (__int128)p * (__int128)sc.mant;
+                        e = sc.exp;
+                    }
+                    n += is_f32_tie((unsigned __int128)(v < 0 ? -v : v), e);
+                }
+    }
+    return n;
 }
 
 }  // namespace cosim

@@ -114,6 +114,9 @@ class Space {
 Case make_case(const Space &sp, uint64_t seed, long index);
 // The flat op list of a case: (segment, op) in issue order.
 std::string cfg_str(const mpe_pe_cfg &c);
+// Number of int-to-FP32 conversions with an exact half ulp to round in the
+// in-op blocks of a case (a coverage measure for the tie class).
+long conversion_ties(const Case &k);
 bool cfg_float(const mpe_pe_cfg &c);
 
 }  // namespace cosim
