@@ -184,9 +184,12 @@ static int choose(comp *c, ir_layer *L)
             continue;
         }
         if (mode_cfg(c, L, m, &cfg, why, sizeof why) || cost_sim(c, L, &cfg, &t, &cost)) {
-            size_t n = strlen(reasons);
-            snprintf(reasons + n, sizeof reasons - n, "%s%s: %s", n ? "; " : "",
-                     mpe_mode_name((mpe_mode)m), why);
+            const char *mn = mpe_mode_name((mpe_mode)m);
+            size_t n = strlen(reasons), k = strlen(mn);
+            if (L->prec.grouped && m != MPE_MODE_SHIFTADD)
+                continue; /* only shiftadd can: its reason says why not */
+            snprintf(reasons + n, sizeof reasons - n, "%s%s%s%s", n ? "; " : "",
+                     strncmp(why, mn, k) ? mn : "", strncmp(why, mn, k) ? ": " : "", why);
             continue;
         }
         L->cand[m] = cost;
@@ -201,6 +204,9 @@ static int choose(comp *c, ir_layer *L)
     }
     if (!found && tiling[0])
         return comp_err(c, "layer '%s' (%s): %s", L->name, L->op, tiling);
+    if (!found && L->prec.grouped)
+        return comp_err(c, "layer '%s' (%s): block-quantized weights need shiftadd mode, which "
+                        "cannot run it (%s)", L->name, L->op, reasons);
     if (!found)
         return comp_err(c, "layer '%s' (%s): no PE mode can run it (%s)", L->name, L->op, reasons);
     snprintf(L->why, sizeof L->why, "%s", c->o.mode >= 0 ? "forced by --mode" :

@@ -141,8 +141,10 @@ static int store(comp *c, int li, uint32_t spaddr, uint64_t mem, uint32_t rows, 
                  uint64_t stride, int deps)
 {
     if (rb > 65535 || rb % c->arch.beat_bytes)
-        return comp_err(c, "layer '%s': a store row of %llu bytes is not expressible (at most "
-                        "65535, a multiple of beat_bytes)", c->L[li].name, (unsigned long long)rb);
+        return comp_err(c, "layer '%s' (%s): a store of %llu-byte rows is not expressible (rows "
+                        "of at most 65535 bytes, a multiple of beat_bytes %u)%s", c->L[li].name,
+                        c->L[li].op, (unsigned long long)rb, c->arch.beat_bytes,
+                        c->L[li].batch >= 0 ? "; its batches do not fill whole R-row tiles" : "");
     mpe_insn *s = sched_add(c, MPE_I_STORE, li);
     if (!s)
         return -1;

@@ -67,6 +67,19 @@ for m in mac shiftadd lut; do
     done
 done
 
+# other architectures: more rows/columns/lanes, narrow beats, tiny scratchpads
+printf 'rows 8\ncols 8\nlanes 32\n' >"$tmp/a1.cfg"
+printf 'rows 2\ncols 4\nlanes 8\nbeat_bytes 8\n' >"$tmp/a2.cfg"
+printf 'rows 1\ncols 16\nlanes 64\nbeat_bytes 64\nasp_bytes 16384\nwsp_bytes 16384\n' >"$tmp/a3.cfg"
+printf 'rows 16\ncols 8\nlanes 16\nbeat_bytes 32\nosp_bytes 4096\npsp_bytes 1024\n' >"$tmp/a4.cfg"
+for a in a1 a2 a3 a4; do
+    for d in "$NODE/test_qlinearconv" "$NODE/test_convinteger_with_padding" \
+             tests/onnx/qdq_mlp_mixed tests/onnx/qdq_conv_i8_channel tests/onnx/nbits_b4_nozp \
+             tests/onnx/qdq_gemm_u8w_zp_relu6 examples/mlp_mixed; do
+        [ -d "$d" ] && run "$d" --arch "$tmp/$a.cfg"
+    done
+done
+
 # the generator is the source of the committed models
 if "$GEN" tests "$tmp/onnx" >/dev/null && diff -r tests/onnx "$tmp/onnx" >/dev/null; then
     echo "pass: mpe-gen-onnx tests reproduces tests/onnx"
