@@ -483,3 +483,62 @@ TEST(AccelFunc, ExternalMemoryHook) {
 }
 
 } // namespace
+
+namespace {
+
+// Block strides larger than the loops (akt > ks, wkt > ks, okt > nt*C/K):
+// operands placed directly in the scratchpads with gap vectors, outputs read
+// from the OSP; the expected values are plain integer dot products.
+TEST(AccelFunc, BlockStrides) {
+    mpe_arch ar;
+    mpe_arch_default(&ar);
+    const uint32_t R = 4, C = 4, K = 16, mt = 2, nt = 4, ks = 2, akt = 3, wkt = 4, okt = 2;
+    const uint32_t M = mt * R, N = nt * C, KT = ks * K;
+    std::vector<int8_t> A(M * KT), W(N * KT);
+    for (size_t i = 0; i < A.size(); i++)
+        A[i] = (int8_t)(i * 29 + 7);
+    for (size_t i = 0; i < W.size(); i++)
+        W[i] = (int8_t)(i * 13 + 3);
+    Loaded l;
+    ASSERT_EQ(mpe_accel_create(&ar, &l.acc), MPE_OK);
+    std::vector<uint8_t> asp(mt * akt * 64, 0xEE), wsp(nt * wkt * 64, 0xEE);
+    for (uint32_t m = 0; m < M; m++)
+        for (uint32_t k = 0; k < KT; k++) // vector i*akt + s, code r*K + lane
+            asp[((m / R) * akt + k / K) * 64 + (m % R) * K + k % K] = (uint8_t)A[m * KT + k];
+    for (uint32_t n = 0; n < N; n++)
+        for (uint32_t k = 0; k < KT; k++)
+            wsp[((n / C) * wkt + k / K) * 64 + (n % C) * K + k % K] = (uint8_t)W[n * KT + k];
+    ASSERT_EQ(mpe_accel_sp_write(l.acc, MPE_SP_ASP, 128, asp.data(), asp.size()), MPE_OK);
+    ASSERT_EQ(mpe_accel_sp_write(l.acc, MPE_SP_WSP, 0, wsp.data(), wsp.size()), MPE_OK);
+    std::vector<uint8_t> osp(mt * okt * 256, 0x5A); // int32 outputs: 256-byte vectors
+    ASSERT_EQ(mpe_accel_sp_write(l.acc, MPE_SP_OSP, 512, osp.data(), osp.size()), MPE_OK);
+    mpe_codebuf cb;
+    mpe_cb_init(&cb);
+    mpe_pe_cfg pe = {};
+    pe.mode = MPE_MODE_MAC;
+    pe.a = mpe_dt_int(8);
+    pe.w = mpe_dt_int(8);
+    mpe_cb_cfgpe(&cb, 0, &pe);
+    mpe_cb_cfgout(&cb, 0, MPE_RQ_NONE, MPE_OUT_INT32, 0, 0, INT32_MIN, INT32_MAX);
+    mpe_cb_cfggemm(&cb, 0, mt, nt, ks, akt, wkt, okt);
+    mpe_cb_matmul(&cb, 0, 128, 0, 512, 0, 0);
+    mpe_cb_halt(&cb);
+    ASSERT_EQ(mpe_accel_load_code(l.acc, cb.code, cb.n), MPE_OK);
+    ASSERT_EQ(mpe_accel_run(l.acc, 0), MPE_RUN_DONE) << mpe_accel_trap(l.acc)->msg;
+    ASSERT_EQ(mpe_accel_sp_read(l.acc, MPE_SP_OSP, 512, osp.data(), osp.size()), MPE_OK);
+    for (uint32_t m = 0; m < M; m++) {
+        for (uint32_t n = 0; n < N; n++) {
+            int32_t want = 0, got;
+            for (uint32_t k = 0; k < KT; k++)
+                want += A[m * KT + k] * W[n * KT + k];
+            memcpy(&got, &osp[(((m / R) * okt + n / K) * 64 + (m % R) * K + n % K) * 4], 4);
+            ASSERT_EQ(got, want) << "m " << m << " n " << n;
+        }
+        // the second output vector of each row block is not written
+        for (uint32_t b = 0; b < 256; b++)
+            ASSERT_EQ(osp[((m / R) * okt + 1) * 256 + b], 0x5A);
+    }
+    mpe_cb_free(&cb);
+}
+
+} // namespace
