@@ -267,6 +267,10 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
     std::deque<InFlight> fl;
     size_t next = 0, driven = (size_t)-1;
     size_t cur_seg = 0;
+    // the op presented (valid held high) when the previous op completed must
+    // be accepted at that op's result edge: ops are exactly `cycles` apart
+    uint64_t last_done = 0;
+    bool back_to_back = false;
     bool reset_done = false;
     uint64_t guard = 0;
     char buf[256];
@@ -303,7 +307,44 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
         d.m->eval();
         bool accepted = valid && d.m->in_ready_o;
         d.tick();
+        if (d.m->out_valid_o) {
+            if (fl.empty()) {
+                *mm = "out_valid_o without an op in flight";
+                return false;
+            }
+            InFlight f = fl.front();
+            fl.pop_front();
+            int rc = (int)(d.edges - f.accept);
+            last_done = d.edges;
+            back_to_back = next < ops.size();  // the next op is presented already
+            st.vectors++;
+            st.cycles += (uint64_t)rc;
+            st.bin_vectors[(size_t)ops[f.idx].seg->bin]++;
+            std::string what;
+            if (rc != f.cycles) {
+                snprintf(buf, sizeof buf, "cycles rtl %d model %d", rc, f.cycles);
+                what = buf;
+            }
+            for (int c = 0; c < kCols && what.empty(); c++)
+                if (d.acc(c) != f.acc[c] || d.facc(c) != f.facc[c]) {
+                    snprintf(buf, sizeof buf, "accumulator column %d", c);
+                    what = buf;
+                }
+            if (!what.empty()) {
+                fail(f, what);
+                return false;
+            }
+        }
+        if (accepted && back_to_back && d.edges != last_done) {
+            snprintf(buf, sizeof buf,
+                     "op %zu accepted at edge %" PRIu64 ", not at the previous op's result edge %" PRIu64
+                     " (back to back)\n", next, d.edges, last_done);
+            *mm = std::string("MISMATCH seed ") + std::to_string(k.seed) + " case " +
+                  std::to_string(k.index) + ": " + buf;
+            return false;
+        }
         if (accepted) {
+            back_to_back = false;
             const Flat &x = ops[next];
             if (x.segi != cur_seg) {
                 // a new segment (mode switch): the model takes the new config
@@ -336,32 +377,6 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
             fl.push_back(f);
             next++;
         }
-        if (d.m->out_valid_o) {
-            if (fl.empty()) {
-                *mm = "out_valid_o without an op in flight";
-                return false;
-            }
-            InFlight f = fl.front();
-            fl.pop_front();
-            int rc = (int)(d.edges - f.accept);
-            st.vectors++;
-            st.cycles += (uint64_t)rc;
-            st.bin_vectors[(size_t)ops[f.idx].seg->bin]++;
-            std::string what;
-            if (rc != f.cycles) {
-                snprintf(buf, sizeof buf, "cycles rtl %d model %d", rc, f.cycles);
-                what = buf;
-            }
-            for (int c = 0; c < kCols && what.empty(); c++)
-                if (d.acc(c) != f.acc[c] || d.facc(c) != f.facc[c]) {
-                    snprintf(buf, sizeof buf, "accumulator column %d", c);
-                    what = buf;
-                }
-            if (!what.empty()) {
-                fail(f, what);
-                return false;
-            }
-        }
         // reset in the middle of an op: the op is abandoned, both restart
         if (!reset_done && k.reset_op >= 0 && !fl.empty() &&
             fl.front().idx == (size_t)k.reset_op && !d.m->out_valid_o) {
@@ -372,6 +387,7 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
                 d.reset();
                 fl.clear();
                 reset_done = true;
+                back_to_back = false;
                 mpe_pe_init(&pe, kLanes, kCols, &ops[(size_t)k.reset_op].seg->cfg);
                 for (int c = 0; c < kCols; c++)
                     if (d.acc(c) != 0 || d.facc(c) != 0) {

@@ -283,7 +283,18 @@ struct Gen {
     bool is_bfp() const { return c.mode == MPE_MODE_BFP; }
     bool is_grouped_sa() const { return c.mode == MPE_MODE_SHIFTADD && c.group; }
 
-    uint16_t a_code(int k) {
+    // Codes use their low `bits` bits (pe.h): in some random ops the unused
+    // high bits of the 16-bit code carry garbage.
+    bool junk = false;
+    uint16_t dirty(uint16_t code, mpe_dtype t) {
+        if (!junk) return code;
+        return (uint16_t)(code | ((uint16_t)r.next() & ~(uint16_t)mpe_dt_mask(t)));
+    }
+
+    uint16_t a_code(int k) { return dirty(a_code_clean(k), c.a); }
+    uint16_t w_code(int k) { return dirty(w_code_clean(k), c.w); }
+
+    uint16_t a_code_clean(int k) {
         switch (corner) {
         case C_EXTREME:
             if (pattern == 0) return extreme_code(r, c.a, false);
@@ -301,7 +312,7 @@ struct Gen {
         }
     }
 
-    uint16_t w_code(int k) {
+    uint16_t w_code_clean(int k) {
         switch (corner) {
         case C_EXTREME:
             if (pattern == 0) return extreme_code(r, c.w, false);
@@ -325,6 +336,7 @@ struct Gen {
         case C_EXTREME: return ue ? (pattern & 1 ? 0x01 : 0x7E) : (pattern & 1 ? 0 : 254);
         case C_ZERO:
             if (ue && r.chance(1, 3)) return 0;
+            if (!ue && r.chance(1, 3)) return (uint16_t)r.below(6);  // tiny: -0 after rounding
             break;
         case C_SPECIAL:
             if (r.chance(1, 5)) return ue ? 0x7F : 0xFF;
@@ -365,6 +377,7 @@ struct Gen {
 
     void op(Op &o, bool scales_fresh, const Op *prev) {
         pattern = (int)r.below(3);
+        junk = corner == C_RANDOM && r.chance(1, 4);
         for (int k = 0; k < kLanes; k++) o.a[(size_t)k] = a_code(k);
         for (int col = 0; col < kCols; col++)
             for (int k = 0; k < kLanes; k++) o.w[(size_t)(col * kLanes + k)] = w_code(k);
@@ -381,6 +394,7 @@ struct Gen {
         for (int s = 0; s < nslots; s++) o.as[(size_t)s] = is_bfp() ? a_scale() : 0;
         for (size_t i = 0; i < o.ws.size(); i++) {
             o.ws[i] = w_scale();
+            if (is_bfp() && junk) o.ws[i] |= (uint16_t)(r.next() & 0xFF00);  // low 8 bits used
             o.wz[i] = is_grouped_sa() ? w_zero() : 0;
         }
     }
@@ -791,6 +805,15 @@ Case make_case(const Space &sp, uint64_t seed, long index) {
             k.pre_facc[c] = 0;
         }
         for (Op &o : k.segs[0].ops) o.clear = 0;
+    }
+    if (k.corner == C_ZERO && cfg_float(s.cfg)) {
+        // FP32 accumulators at -0 in odd columns: (-0) + (-0) = -0, (-0) + (+0) = +0
+        k.preload = true;
+        for (int c = 0; c < kCols; c++) {
+            k.pre_acc[c] = 0;
+            k.pre_facc[c] = (c & 1) ? 0x80000000u : 0;
+        }
+        k.segs[0].ops[0].clear = 0;
     }
     if (k.corner == C_TIE && cfg_float(s.cfg)) {
         // FP32 addition tie: acc = M * 2^(v+1) with the first block's value
