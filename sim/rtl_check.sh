@@ -105,7 +105,7 @@ tee -o $tmp/latch.txt select -list t:\$_DLATCH*
 tee -o $tmp/stat.txt stat
 YS
 if yosys -q -s "$tmp/syn.ys" >"$tmp/y.log" 2>&1 && ! grep -q . "$tmp/latch.txt"; then
-    ok "yosys synth -top mpe_pe (LANES=4 COLS=1): $(grep -m1 'Number of cells' "$tmp/stat.txt" | awk '{print $4}') cells, no latches"
+    ok "yosys synth -top mpe_pe (LANES=4 COLS=1): $(grep 'Number of cells' "$tmp/stat.txt" | tail -1 | awk '{print $4}') cells, no latches"
 else
     bad "yosys synth -top mpe_pe (LANES=4 COLS=1)"
     tail -5 "$tmp/y.log"
