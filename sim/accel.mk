@@ -56,3 +56,13 @@ bench-rtl: $(ACCEL_BIN) $(MPE)
 
 rtl-lint-top:
 	$(VERILATOR) --lint-only -Wall -Irtl $(sort $(wildcard rtl/*.v)) --top-module mpe_top
+
+# the output stage alone against cmodel/outstage.c
+ACCEL_OS_RTL := rtl/mpe_outstage.v rtl/mpe_rq_round.v rtl/mpe_fp32_mul.v rtl/mpe_fp32_round.v \
+	rtl/mpe_fp32_add.v
+$(ACCEL_BUILD)/tb_outstage: $(ACCEL_OS_RTL) rtl/mpe_isa.vh sim/accel_tb_outstage.cpp $(LIBMPE)
+	@mkdir -p $(ACCEL_BUILD)
+	@rm -f $@
+	$(VERILATOR) --cc --exe --build $(VL_FLAGS) --top-module mpe_outstage $(ACCEL_OS_RTL) \
+		$(abspath sim/accel_tb_outstage.cpp) -CFLAGS "$(ACCEL_CXXFLAGS)" \
+		-LDFLAGS "$(abspath $(LIBMPE))" --Mdir $(ACCEL_BUILD)/obj_outstage -o $(abspath $@)

@@ -47,7 +47,6 @@ struct Result {
     mpe_trap trap{};
     mpe_accel_stats st{};
     std::vector<Rec> trace;
-    std::vector<uint8_t> mem;
     std::string err;
 };
 
@@ -66,7 +65,7 @@ void on_commit(void *user, const mpe_commit *c)
 
 // Runs p on backend be; fst: waveform path (RTL only) or nullptr.
 Result run_on(const mpe_backend *be, const mpe_arch *ar, const mpe_program *p,
-              uint64_t max_cycles, const char *fst)
+              uint64_t max_cycles, const char *fst, void **keep = nullptr)
 {
     Result r;
     char err[512] = "";
@@ -88,9 +87,10 @@ Result run_on(const mpe_backend *be, const mpe_arch *ar, const mpe_program *p,
     r.state = be->run(ctx, max_cycles);
     r.trap = *be->trap(ctx);
     r.st = *be->stats(ctx);
-    r.mem.resize(ar->mem_bytes);
-    be->mem_read(ctx, 0, r.mem.data(), r.mem.size());
-    be->destroy(ctx);
+    if (keep)
+        *keep = ctx;
+    else
+        be->destroy(ctx);
     return r;
 }
 
@@ -145,11 +145,29 @@ std::string compare(const Result &c, const Result &v)
                  v.st.pe_busy, v.st.beats_read, v.st.beats_written);
         return b;
     }
-    if (c.mem != v.mem) {
-        size_t i = 0;
-        while (c.mem[i] == v.mem[i]) i++;
-        snprintf(b, sizeof b, "memory at 0x%zx: cmodel 0x%02x, rtl 0x%02x", i, c.mem[i], v.mem[i]);
-        return b;
+    return "";
+}
+
+// Memory: every 4 KiB page the RTL run wrote (DATA and stores); a store of
+// the C model elsewhere leaves the RTL's page different in the C model.
+std::string compare_mem(void *cctx, void *vctx, uint32_t mem_bytes)
+{
+    size_t n = accel_rtl_dirty_pages(vctx, nullptr, 0);
+    std::vector<uint64_t> pages(n);
+    accel_rtl_dirty_pages(vctx, pages.data(), n);
+    std::vector<uint8_t> a(4096), b(4096);
+    for (uint64_t pg : pages) {
+        uint64_t lo = pg * 4096;
+        size_t len = mem_bytes - lo < 4096 ? (size_t)(mem_bytes - lo) : 4096;
+        mpe_backend_cmodel.mem_read(cctx, lo, a.data(), len);
+        accel_rtl_backend.mem_read(vctx, lo, b.data(), len);
+        for (size_t i = 0; i < len; i++)
+            if (a[i] != b[i]) {
+                char m[160];
+                snprintf(m, sizeof m, "memory at 0x%llx: cmodel 0x%02x, rtl 0x%02x",
+                         (unsigned long long)(lo + i), a[i], b[i]);
+                return m;
+            }
     }
     return "";
 }
@@ -181,9 +199,22 @@ void mutate(mpe_program *p, uint64_t *r)
     mpe_bits_set(w, f->lsb, f->width, v);
 }
 
+mpe_status gemm_try(const mpe_arch *ar, uint64_t seed, uint64_t *rp, mpe_pg *pg, char *err,
+                    size_t len);
+
 mpe_status gemm_program(const mpe_arch *ar, uint64_t seed, mpe_pg *pg, char *err, size_t len)
 {
     uint64_t r = seed * 0x2545F4914F6CDD1Dull + 7;
+    mpe_status st = MPE_ERR_SHAPE;
+    for (int tries = 0; tries < 50 && st != MPE_OK; tries++)
+        st = gemm_try(ar, seed, &r, pg, err, len);
+    return st;
+}
+
+mpe_status gemm_try(const mpe_arch *ar, uint64_t seed, uint64_t *rp, mpe_pg *pg, char *err,
+                    size_t len)
+{
+    uint64_t &r = *rp;
     mpe_gemm_spec s;
     memset(&s, 0, sizeof s);
     s.pe = mpe_pg_rand_pe(&r, (int)ar->lanes, (int)(seed % MPE_MODE_COUNT));
@@ -214,11 +245,16 @@ struct Totals {
 };
 
 void check(const Opts &o, const mpe_arch *ar, const mpe_program *p, const std::string &what,
-           const std::string &repro, Totals *t)
+           const std::string &repro, Totals *t, uint64_t max_cycles = 0)
 {
-    Result c = run_on(&mpe_backend_cmodel, ar, p, o.max_cycles, nullptr);
-    Result v = run_on(&accel_rtl_backend, ar, p, o.max_cycles, nullptr);
+    if (!max_cycles) max_cycles = o.max_cycles;
+    void *cctx = nullptr, *vctx = nullptr;
+    Result c = run_on(&mpe_backend_cmodel, ar, p, max_cycles, nullptr, &cctx);
+    Result v = run_on(&accel_rtl_backend, ar, p, max_cycles, nullptr, &vctx);
     std::string d = compare(c, v);
+    if (d.empty() && cctx && vctx) d = compare_mem(cctx, vctx, ar->mem_bytes);
+    if (cctx) mpe_backend_cmodel.destroy(cctx);
+    if (vctx) accel_rtl_backend.destroy(vctx);
     t->programs++;
     t->ops += c.st.pe_ops;
     t->cycles += c.st.cycles;
@@ -234,7 +270,7 @@ void check(const Opts &o, const mpe_arch *ar, const mpe_program *p, const std::s
     }
     t->failed++;
     std::string fst = o.fst_dir + "/cosim_accel_fail_" + std::to_string(t->failed) + ".fst";
-    Result again = run_on(&accel_rtl_backend, ar, p, o.max_cycles, fst.c_str());
+    Result again = run_on(&accel_rtl_backend, ar, p, max_cycles, fst.c_str());
     printf("FAIL %s: %s\n  repro: %s\n  waveform: %s\n", what.c_str(), d.c_str(), repro.c_str(),
            fst.c_str());
 }
@@ -258,6 +294,7 @@ int cosim_main(int argc, char **argv)
 {
     Opts o;
     o.self = mpe_rtl_self;
+    setvbuf(stdout, nullptr, _IOLBF, 0);
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
         bool more = i + 1 < argc;
@@ -355,13 +392,17 @@ int cosim_main(int argc, char **argv)
             t.failed++;
             continue;
         }
+        // a mutant may loop for ever: limit it to a few times the original's cycles
+        Result orig = run_on(&mpe_backend_cmodel, &ar, &pg.prog, o.max_cycles, nullptr);
+        uint64_t limit = 2 * orig.st.cycles + 2000;
+        if (limit > o.max_cycles) limit = o.max_cycles;
         uint64_t r = seed ^ 0xA5A5A5A5ull;
         int nmut = 1 + (int)(mpe_pg_rand(&r) % 3);
         for (int m = 0; m < nmut; m++) mutate(&pg.prog, &r);
         char what[96];
         snprintf(what, sizeof what, "mutant seed %" PRIu64, seed);
         check(o, &ar, &pg.prog, what,
-              base + " --seed " + std::to_string(seed) + " --n 0 --gemm 0 --mutants 1", &t);
+              base + " --seed " + std::to_string(seed) + " --n 0 --gemm 0 --mutants 1", &t, limit);
         mpe_pg_free(&pg);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
