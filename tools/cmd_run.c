@@ -10,6 +10,7 @@
 #include "mpe/accel.h"
 #include "mpe/asm.h"
 #include "mpe/backend.h"
+#include "mpe/backend_rtl.h"
 #include "mpe/binary.h"
 #include "mpe/npy.h"
 #include "mpe/tensorio.h"
@@ -17,13 +18,13 @@
 #define MAX_INPUTS 64
 #define DEFAULT_MAX_CYCLES 1000000000ull
 
-/* Backends by name; the RTL top (sim/) fills in its entry. */
+/* Backends by name; rtl runs the Verilated top (mpe/backend_rtl.h). */
 static const struct {
     const char *name;
     const mpe_backend *be;
 } backends[] = {
     {"cmodel", &mpe_backend_cmodel},
-    {"rtl", NULL},
+    {"rtl", &mpe_backend_rtl},
 };
 
 typedef struct {
