@@ -53,13 +53,15 @@ inline std::string repro(uint64_t seed) {
            ti->test_suite_name() + "." + ti->name();
 }
 
-// Sanitizer builds (and MPE_TEST_QUICK=1) run a subset of the sweeps.
+// Sanitizer builds run a subset of the sweeps; MPE_TEST_QUICK=1 or 0
+// forces the choice either way.
 inline bool quick() {
+    const char *q = getenv("MPE_TEST_QUICK");
+    if (q && *q) return *q == '1';
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
     return true;
 #else
-    const char *q = getenv("MPE_TEST_QUICK");
-    return q && *q == '1';
+    return false;
 #endif
 }
 

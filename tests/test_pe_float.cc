@@ -334,6 +334,29 @@ TEST(PeBfpCorner, BlocksAcrossAndInsideOps) {
     EXPECT_EQ(p1.facc(0), mpe_f32_bits(1.0f + 4.0f + 16.0f + 24.0f));
 }
 
+// Codes carry only their low bits; a BFP scale only its low byte.
+TEST(PeBfpCorner, HighCodeBitsIgnored) {
+    const int L = 8;
+    Rng r(11);
+    for (const mpe_pe_cfg &c : legal(MPE_MODE_BFP, L, {4, 8, 16})) {
+        Pe p1(c, L, 1), p2(c, L, 1);
+        uint16_t a[L], w[L], ah[L], wh[L], s[2], sh[2];
+        for (int k = 0; k < L; k++) {
+            a[k] = (uint16_t)(r.next() & mpe_dt_mask(c.a));
+            w[k] = (uint16_t)(r.next() & mpe_dt_mask(c.w));
+            ah[k] = (uint16_t)(a[k] | (r.next() & ~mpe_dt_mask(c.a)));
+            wh[k] = (uint16_t)(w[k] | (r.next() & ~mpe_dt_mask(c.w)));
+        }
+        for (int j = 0; j < 2; j++) {
+            s[j] = (uint16_t)(c.scale_fmt == MPE_FMT_E8M0 ? r.range(100, 150) : r.below(0x7F));
+            sh[j] = (uint16_t)(s[j] | (r.next() & 0xFF00));
+        }
+        p1.step(a, w, true, s, s);
+        p2.step(ah, wh, true, sh, sh);  // scale slots are 16 bits wide
+        ASSERT_EQ(p1.facc(0), p2.facc(0)) << name(c);
+    }
+}
+
 // ---------------------------------------------------------------- shift-add corners
 
 uint32_t sa_once(mpe_dtype a_t, mpe_dtype w_t, const std::vector<uint16_t> &a,
