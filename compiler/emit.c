@@ -124,10 +124,15 @@ static int add_tensor(comp *c, mpe_program *p, int i)
     const ir_io *io = &c->io[i];
     mpe_tdesc d;
     memset(&d, 0, sizeof d);
-    int dup = 0;
-    for (int k = 0; k < i; k++)
-        dup += !strcmp(c->io[k].name, io->name);
-    comp_tensor_name(io->name, dup, d.name);
+    /* unique after sanitizing: the k-th repetition gets "#k+1" */
+    for (int dup = 0;; dup++) {
+        comp_tensor_name(io->name, dup, d.name);
+        int seen = 0;
+        for (size_t k = 0; k < p->ntensors; k++)
+            seen |= !strcmp(p->tensors[k].name, d.name);
+        if (!seen)
+            break;
+    }
     d.role = io->is_input ? MPE_ROLE_INPUT : MPE_ROLE_OUTPUT;
     d.ttype = (uint8_t)io->onnx_dtype;
     d.addr = c->v[io->value].addr;

@@ -5,9 +5,9 @@
 # operators, a QDQ MLP with mixed precisions, a QDQ convolution pair, a
 # MatMulNBits model and the demo model, every data set. Outputs must match
 # bit for bit (within tolerance for the float MatMulNBits output) and the
-# cycle count must equal the C model's. Skipped (0 passed, 0 failed) under
-# sanitizers (MPE_SAN=1) and when the RTL simulator is not built
-# (make rtl-sim). Last line: "P passed, F failed".
+# cycle count must equal the C model's. Builds the simulator (make rtl-sim)
+# when it is missing; skipped (0 passed, 0 failed) under sanitizers
+# (MPE_SAN=1) and when it cannot be built. Last line: "P passed, F failed".
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/../.." || exit 2
@@ -17,6 +17,10 @@ if [ "${MPE_SAN:-0}" = 1 ] || [[ "$BUILD" == *san* ]]; then
     echo "skipped under sanitizers"
     echo "0 passed, 0 failed"
     exit 0
+fi
+if [ ! -x "$BUILD/sim/accel/mpe-rtl" ] && [ -z "${MPE_RTL_SIM:-}" ]; then
+    make --no-print-directory BUILD="$BUILD" rtl-sim >/dev/null 2>&1 ||
+        echo "make rtl-sim failed"
 fi
 "$MPE" test-onnx examples/mlp_mixed --backend rtl >/dev/null 2>&1
 if [ $? -eq 3 ]; then
