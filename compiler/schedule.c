@@ -10,7 +10,10 @@
  *    instructions give these two tokens, so every token is taken and the
  *    counters return to zero at each layer's end.
  * Layers are separated by `sync` (a layer reads what the previous one
- * stored). */
+ * stored); the first weight and parameter blocks of a layer are loaded before
+ * its `sync` when they do not overlap the previous layer's buffers (tile.c
+ * puts odd layers' buffers at the top of the scratchpads), so the load unit
+ * streams them while the previous layer finishes. */
 #include "comp.h"
 
 #include <stdlib.h>
@@ -77,11 +80,12 @@ typedef struct {
     unsigned char *push_c2l, *push_s2c, *pop_c2l, *pop_s2c;
 } lctx;
 
-static int task_loads(comp *c, int li, const ir_task *k, const lctx *x, int ti)
+static int task_loads(comp *c, int li, const ir_task *k, const lctx *x, int ti, int skip_w)
 {
     const ir_layer *L = &c->L[li];
     const ir_value *xv = &c->v[L->x];
-    int n = (k->load_a ? 1 : 0) + (k->load_w ? 2 : 0), i = 0;
+    int load_w = k->load_w && !skip_w;
+    int n = (k->load_a ? 1 : 0) + (load_w ? 2 : 0), i = 0;
     int first = x->pop_c2l[ti] ? MPE_DEP_POP_NEXT : 0;
 #define DEPS() ((i == 0 ? first : 0) | (i == n - 1 ? MPE_DEP_PUSH_NEXT : 0))
     if (k->load_a) {
@@ -96,7 +100,7 @@ static int task_loads(comp *c, int li, const ir_task *k, const lctx *x, int ti)
             return -1;
         i++;
     }
-    if (k->load_w) {
+    if (load_w) {
         if (load_contig(c, li, MPE_SP_WSP, k->w_sp, L->w_addr + k->w_off, k->w_bytes, DEPS()))
             return -1;
         i++;
@@ -249,6 +253,37 @@ static int layer_config(comp *c, int li)
     return 0;
 }
 
+/* Scratchpad bytes [lo, hi) holding layer L's weight (sp 0) or parameter
+ * (sp 1) buffers. */
+static void region(const ir_tiling *t, int sp, uint32_t *lo, uint32_t *hi)
+{
+    const uint32_t *base = sp ? t->p_sp : t->w_sp;
+    uint32_t sz = sp ? t->psz : t->wsz, n = (uint32_t)(t->w_resident ? t->nblocks : 1);
+    *lo = base[0] < base[t->wbuf - 1] ? base[0] : base[t->wbuf - 1];
+    *hi = (base[0] > base[t->wbuf - 1] ? base[0] : base[t->wbuf - 1]) + n * sz;
+}
+
+/* The first weight and parameter blocks of layer li can be loaded before
+ * the barrier when they do not overlap what layer li-1 may still read. */
+static int can_prefetch(comp *c, int li, const ir_task *k)
+{
+    if (li == 0 || !k->load_w)
+        return 0;
+    uint32_t lo, hi;
+    region(&c->L[li - 1].t, 0, &lo, &hi);
+    if (k->w_sp < hi && k->w_sp + k->w_bytes > lo)
+        return 0;
+    region(&c->L[li - 1].t, 1, &lo, &hi);
+    return !(k->p_sp < hi && k->p_sp + k->p_bytes > lo);
+}
+
+static int prefetch(comp *c, int li, const ir_task *k)
+{
+    const ir_layer *L = &c->L[li];
+    return load_contig(c, li, MPE_SP_WSP, k->w_sp, L->w_addr + k->w_off, k->w_bytes, 0) ||
+           load_contig(c, li, MPE_SP_PSP, k->p_sp, L->p_addr + k->p_off, k->p_bytes, 0);
+}
+
 static int schedule_layer(comp *c, int li)
 {
     const ir_layer *L = &c->L[li];
@@ -271,11 +306,13 @@ static int schedule_layer(comp *c, int li)
     x.pop_c2l = flags + 2 * n;
     x.pop_s2c = flags + 3 * n;
     plan_tokens(ks, n, &x);
-    if ((li > 0 && !sched_add(c, MPE_I_SYNC, li)) || layer_config(c, li))
+    int pre = can_prefetch(c, li, &ks[0]);
+    if ((pre && prefetch(c, li, &ks[0])) || (li > 0 && !sched_add(c, MPE_I_SYNC, li)) ||
+        layer_config(c, li))
         rc = -1;
     for (int t = 0; !rc && t < n; t++)
-        rc = task_loads(c, li, &ks[t], &x, t) || task_compute(c, li, &ks[t], &x, t, prev) ||
-             task_store(c, li, &ks[t], &x, t);
+        rc = task_loads(c, li, &ks[t], &x, t, t == 0 && pre) ||
+             task_compute(c, li, &ks[t], &x, t, prev) || task_store(c, li, &ks[t], &x, t);
     free(flags);
     free(ks);
     return rc ? -1 : 0;

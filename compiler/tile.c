@@ -52,13 +52,15 @@ static void vec_sizes(comp *c, const ir_tiling *t, uint32_t *va, uint32_t *vw, u
     *vo = R * K * (uint32_t)t->o_cw / 8;
 }
 
+/* Bytes of the parameter block of nt tile columns (records, then grouped
+ * scales and zero points), padded for DMA and the 16-byte alignment of p. */
 uint32_t param_block_bytes(comp *c, const mpe_pe_cfg *cfg, const ir_tiling *t, int nt)
 {
     uint32_t C = c->arch.cols, beat = c->arch.beat_bytes;
     uint64_t b = (uint64_t)nt * C * 16;
     if (cfg->mode == MPE_MODE_SHIFTADD && cfg->group)
         b += (uint64_t)nt * (uint64_t)(t->kp / cfg->group) * C * 4;
-    return (uint32_t)rup((int64_t)b, beat);
+    return (uint32_t)rup((int64_t)b, lcm32(beat, 16));
 }
 
 /* Block sizes of (mt, nt), aligned for DMA and operand alignment. */
@@ -82,8 +84,9 @@ static int place(comp *c, const mpe_pe_cfg *cfg, ir_tiling *t)
     t->mblocks = (int)((t->mp / a->rows + t->mt - 1) / t->mt);
     t->nblocks = (int)((t->np / a->cols + t->nt - 1) / t->nt);
     uint64_t wall = (uint64_t)t->wsz * t->nblocks, pall = (uint64_t)t->psz * t->nblocks;
-    t->w_resident = wall <= a->wsp_bytes && pall <= a->psp_bytes;
-    t->a_resident = (uint64_t)t->asz * t->mblocks <= a->asp_bytes;
+    /* residency only pays when a block would be loaded again */
+    t->w_resident = t->mblocks > 1 && wall <= a->wsp_bytes && pall <= a->psp_bytes;
+    t->a_resident = t->nblocks > 1 && (uint64_t)t->asz * t->mblocks <= a->asp_bytes;
     t->wbuf = t->w_resident ? 1 : (2 * (uint64_t)t->wsz <= a->wsp_bytes &&
                                    2 * (uint64_t)t->psz <= a->psp_bytes) ? 2 : 1;
     t->abuf = t->a_resident ? 1 : 2 * (uint64_t)t->asz <= a->asp_bytes ? 2 : 1;
@@ -187,6 +190,23 @@ int tile_layer(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, ir_tiling *t, 
     return 0;
 }
 
+/* Odd layers keep their weight and parameter buffers at the top of the WSP
+ * and PSP, so that the first blocks of layer i+1 can be loaded while layer i
+ * still computes (schedule.c prefetches them when the regions are disjoint). */
+static void place_top(comp *c, ir_tiling *t)
+{
+    uint32_t va, vw, vo, beat = c->arch.beat_bytes;
+    vec_sizes(c, t, &va, &vw, &vo);
+    uint32_t aw = lcm32(beat, vw), ap = lcm32(beat, 16);
+    uint32_t nw = (uint32_t)(t->w_resident ? t->nblocks : t->wbuf);
+    uint32_t wbase = (c->arch.wsp_bytes - nw * t->wsz) / aw * aw;
+    uint32_t pbase = (c->arch.psp_bytes - nw * t->psz) / ap * ap;
+    for (int b = 0; b < t->wbuf; b++) {
+        t->w_sp[b] = wbase + (uint32_t)b * t->wsz;
+        t->p_sp[b] = t->s_sp[b] = pbase + (uint32_t)b * t->psz;
+    }
+}
+
 /* Memory layout of an activation matrix: rows padded per batch to R,
  * columns padded to the widest consumer's kp. */
 static void value_layout(comp *c, int v, int cw, int64_t cols_p)
@@ -211,6 +231,8 @@ int pass_tile(comp *c)
         char why[300];
         if (tile_layer(c, L, &L->cfg, &L->t, why, sizeof why))
             return comp_err(c, "layer '%s' (%s): %s", L->name, L->op, why);
+        if (i % 2)
+            place_top(c, &L->t);
     }
     for (int i = 0; i < c->nl; i++) {
         ir_layer *L = &c->L[i];

@@ -78,7 +78,9 @@ expect 2 "usage" "$B/good.onnx"
 
 # seeded random damage to good models: compiled or rejected in one line,
 # never a crash (status 0 or 1)
-for seed in $(seq 1 ${MPE_FUZZ_N:-40}); do
+FUZZ_N=${MPE_FUZZ_N:-40}
+[ "${MPE_SAN:-0}" = 1 ] && FUZZ_N=${MPE_FUZZ_N:-15}
+for seed in $(seq 1 "$FUZZ_N"); do
     for m in tests/onnx/qdq_mlp_mixed tests/onnx/nbits_b4_zp tests/onnx/qdq_conv_i8_channel; do
         "$GEN" mutate "$m/model.onnx" "$tmp/fuzz.onnx" "$seed" || continue
         "$MPE" compile "$tmp/fuzz.onnx" -o "$tmp/fuzz.mpeb" 2>"$tmp/err" >/dev/null
