@@ -142,5 +142,6 @@ clean:
 include sim/sim.mk
 include sim/accel.mk
 include sim/tlm.mk
+include synth/synth.mk
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)

@@ -51,7 +51,8 @@ module mpe_compute #(
   output wire [OSP_WB*8-1:0]       osp_wmask_o,
   // statistics
   output wire                      op_fire_o,
-  output wire                      pe_active_o
+  output wire                      pe_active_o,
+  output wire                      drain_stall_o   // tile results wait in the idle PE for the output unit
 );
   // verilator lint_off UNUSEDPARAM
   `include "mpe_isa.vh"
@@ -321,6 +322,7 @@ module mpe_compute #(
   assign busy_o      = mm_q;
   assign op_fire_o   = fetch;
   assign pe_active_o = inflight_q;
+  assign drain_stall_o = mm_q && tpend_q && !inflight_q;
 
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

@@ -50,6 +50,8 @@ module mpe_ctrl #(
   output wire [31:0]   pc_o,
   output wire          halted_o,
   output wire          progress_o,
+  output reg           stall_queue_o,  // a checked unit instruction waits for queue space
+  output reg           stall_sync_o,   // sync waits for the units
   // trap raised in this cycle
   output reg  [3:0]    trap_cause_o
 );
@@ -363,6 +365,8 @@ module mpe_ctrl #(
     wr_rd        = 4'd0;
     wr_val       = 32'd0;
     cfg_push     = 1'b0;
+    stall_queue_o = 1'b0;
+    stall_sync_o  = 1'b0;
     if (run_i && !halted_q) begin
       if (!pc_ok) trap_cause_o = TRAP_PC;
       else if (!decodes) trap_cause_o = TRAP_ENCODING;
@@ -386,6 +390,7 @@ module mpe_ctrl #(
           end
           MPE_OP_SYNC: begin
             if (units_idle_i) begin commit_o = 1'b1; pc_d = pc_q + 32'd1; end
+            else stall_sync_o = 1'b1;
           end
           MPE_OP_HALT: begin
             commit_o = 1'b1; halted_d = 1'b1;
@@ -402,6 +407,8 @@ module mpe_ctrl #(
           disp_valid_o = 1'b1;
           pc_d = pc_q + 32'd1;
           cfg_push = (opc != MPE_OP_LOAD && opc != MPE_OP_STORE && opc != MPE_OP_MATMUL);
+        end else if (trap_cause_o == TRAP_NONE) begin
+          stall_queue_o = 1'b1;
         end
       end
     end

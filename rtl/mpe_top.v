@@ -60,7 +60,10 @@ module mpe_top #(
   output wire [63:0]             pe_ops_o,
   output wire [63:0]             pe_busy_o,
   output wire [63:0]             beats_read_o,
-  output wire [63:0]             beats_written_o
+  output wire [63:0]             beats_written_o,
+  // mpe_accel_stats order: unit_busy[0..3], ctrl_stall_queue, ctrl_stall_sync,
+  // token_stall[1..3], port_stall[1], port_stall[3], drain_stall
+  output wire [12*64-1:0]        stalls_o
 );
   // verilator lint_off UNUSEDPARAM
   `include "mpe_isa.vh"
@@ -185,7 +188,7 @@ module mpe_top #(
   // ---------------------------------------------------------------- controller
   wire        units_idle = cnt_l == {QW{1'b0}} && cnt_c == {QW{1'b0}} && cnt_s == {QW{1'b0}} &&
                            !busy_l && !busy_c && !busy_s;
-  wire        ctrl_commit, halted, ctrl_progress;
+  wire        ctrl_commit, halted, ctrl_progress, stall_queue, stall_sync;
   wire [31:0] ctrl_pc;
   wire [3:0]  ctrl_trap;
   mpe_ctrl #(
@@ -199,6 +202,7 @@ module mpe_top #(
     .disp_valid_o (disp_valid), .disp_unit_o (disp_unit), .disp_insn_o (disp_insn),
     .disp_pc_o (disp_pc), .disp_addr_o (disp_addr),
     .commit_o (ctrl_commit), .pc_o (ctrl_pc), .halted_o (halted), .progress_o (ctrl_progress),
+    .stall_queue_o (stall_queue), .stall_sync_o (stall_sync),
     .trap_cause_o (ctrl_trap)
   );
 
@@ -291,7 +295,7 @@ module mpe_top #(
   end
 
   // ---------------------------------------------------------------- compute unit
-  wire op_fire, pe_active;
+  wire op_fire, pe_active, drain_stall;
   wire [PSP_N*8-1:0] psp_a = psp_rdata[0 +: PSP_N*8];
   wire [PSP_N*8-1:0] psp_w = psp_rdata[PSP_N*8 +: PSP_N*8];
   wire [PSP_N*8-1:0] psp_z = psp_rdata[2*PSP_N*8 +: PSP_N*8];
@@ -310,7 +314,7 @@ module mpe_top #(
     .psp_z_addr_o (psp_raddr[64 +: 32]), .psp_z_data_i (psp_z[COLS*LANES*16-1:0]),
     .psp_p_addr_o (psp_raddr[96 +: 32]), .psp_p_data_i (psp_p[COLS*128-1:0]),
     .osp_we_o (osp_we), .osp_widx_o (osp_widx), .osp_wdata_o (osp_wdata), .osp_wmask_o (osp_wmask),
-    .op_fire_o (op_fire), .pe_active_o (pe_active)
+    .op_fire_o (op_fire), .pe_active_o (pe_active), .drain_stall_o (drain_stall)
   );
   wire unused_head = ^{head_c[191:160]};
 
@@ -359,6 +363,35 @@ module mpe_top #(
       wr_q    <= wr_q + {63'd0, gnt_s};
     end
   end
+  // stall and busy counters (as the C model counts them)
+  wire [11:0] ev;
+  assign ev[0]  = ctrl_progress;
+  assign ev[1]  = busy_l || start_l;
+  assign ev[2]  = busy_c || start_c;
+  assign ev[3]  = busy_s || start_s;
+  assign ev[4]  = stall_queue;
+  assign ev[5]  = stall_sync;
+  assign ev[6]  = run && !busy_l && cnt_l != {QW{1'b0}} && !ok_l;
+  assign ev[7]  = run && !busy_c && cnt_c != {QW{1'b0}} && !ok_c;
+  assign ev[8]  = run && !busy_s && cnt_s != {QW{1'b0}} && !ok_s;
+  assign ev[9]  = req_l && req_s && pick_s;
+  assign ev[10] = req_l && req_s && !pick_s;
+  assign ev[11] = drain_stall;
+  reg [63:0] cnt_q [0:11];
+  integer ci;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (ci = 0; ci < 12; ci = ci + 1) cnt_q[ci] <= 64'd0;
+    end else begin
+      for (ci = 0; ci < 12; ci = ci + 1) cnt_q[ci] <= cnt_q[ci] + {63'd0, ev[ci]};
+    end
+  end
+  genvar gs;
+  generate
+    for (gs = 0; gs < 12; gs = gs + 1) begin : g_stat
+      assign stalls_o[64*gs +: 64] = cnt_q[gs];
+    end
+  endgenerate
   assign cycle_o         = cycle_q;
   assign pe_ops_o        = ops_q;
   assign pe_busy_o       = busy_q;

@@ -135,6 +135,14 @@ std::string compare(const Result &c, const Result &v)
         snprintf(b, sizeof b, "trace length: cmodel %zu, rtl %zu", c.trace.size(), v.trace.size());
         return b;
     }
+    if (c.state == MPE_RUN_DONE && memcmp(&c.st, &v.st, sizeof c.st)) {
+        const uint64_t *a = (const uint64_t *)&c.st, *e = (const uint64_t *)&v.st;
+        size_t i = 0;
+        while (a[i] == e[i]) i++;
+        snprintf(b, sizeof b, "statistics word %zu of mpe_accel_stats: cmodel %" PRIu64 ", rtl %" PRIu64,
+                 i, a[i], e[i]);
+        return b;
+    }
     if (c.state == MPE_RUN_DONE && (c.st.pe_ops != v.st.pe_ops || c.st.pe_busy != v.st.pe_busy ||
                                     c.st.beats_read != v.st.beats_read ||
                                     c.st.beats_written != v.st.beats_written)) {

@@ -248,6 +248,15 @@ mpe_run_state step(void *ctx)
     s->st.macs = s->st.pe_ops * s->arch.rows * s->arch.cols * s->arch.lanes;
     s->st.beats_read = m->beats_read_o;
     s->st.beats_written = m->beats_written_o;
+    uint64_t w[12];
+    for (int i = 0; i < 12; i++) w[i] = (uint64_t)m->stalls_o[2 * i] | (uint64_t)m->stalls_o[2 * i + 1] << 32;
+    for (int u = 0; u < 4; u++) s->st.unit_busy[u] = w[u];
+    s->st.ctrl_stall_queue = w[4];
+    s->st.ctrl_stall_sync = w[5];
+    for (int u = 1; u < 4; u++) s->st.token_stall[u] = w[5 + u];
+    s->st.port_stall[MPE_UNIT_LOAD] = w[9];
+    s->st.port_stall[MPE_UNIT_STORE] = w[10];
+    s->st.drain_stall = w[11];
     if (trapped) return s->state = MPE_RUN_TRAP;
     return s->state;
 }

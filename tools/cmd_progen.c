@@ -9,6 +9,7 @@
 #include "mpe/npy.h"
 #include "mpe/progen.h"
 #include "mpe/tensorio.h"
+#include "tool_io.h"
 
 static int usage(FILE *f, int rc)
 {
@@ -19,7 +20,7 @@ static int usage(FILE *f, int rc)
     fprintf(f, "Writes a random legal accelerator program with random data. Each job is a\n"
                "GEMM with a random mode, precisions, output stage and shape; its output is\n"
                "the tensor y<j>. MODE: mixed (default), sync, double, tokens, loop.\n"
-               "--expect DIR writes DIR/y<j>.npy computed directly from the data (no\n"
+               "--expect DIR (created if missing) writes DIR/y<j>.npy computed directly from the data (no\n"
                "scratchpads, no timing): 'mpe run PROG.mpeb --output-dir D' must match.\n"
                "--inputs makes the first job's activations the input tensor x0 (integer\n"
                "types as float32 to quantize with scale 1/8) and writes DIR/x0.npy.\n");
@@ -133,7 +134,9 @@ int cmd_progen(int argc, char **argv)
         return 1;
     }
     int rc = 0;
-    if (inputs && expose_input(&ar, &pg, expect))
+    if (expect && tool_make_dir("mpe progen", expect))
+        rc = 1;
+    else if (inputs && expose_input(&ar, &pg, expect))
         rc = 1;
     else if (mpe_program_save(&pg.prog, out, err, sizeof err) != MPE_OK) {
         fprintf(stderr, "mpe progen: %s\n", err);

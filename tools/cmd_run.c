@@ -14,6 +14,7 @@
 #include "mpe/binary.h"
 #include "mpe/npy.h"
 #include "mpe/tensorio.h"
+#include "tool_io.h"
 
 #define MAX_INPUTS 64
 #define DEFAULT_MAX_CYCLES 1000000000ull
@@ -213,6 +214,8 @@ static int place_inputs(const sim *s, const mpe_program *p, const options *o)
 
 static int write_outputs(const sim *s, const mpe_program *p, const options *o)
 {
+    if (o->outdir && tool_make_dir("mpe run", o->outdir))
+        return -1;
     for (size_t k = 0; k < p->ntensors; k++) {
         const mpe_tdesc *d = &p->tensors[k];
         if (d->role != MPE_ROLE_OUTPUT || !o->outdir)

@@ -1,9 +1,11 @@
 /* Small file helpers shared by the mpe subcommands. */
 #include "tool_io.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mpe/tensor.h"
 
@@ -45,4 +47,43 @@ int tool_write_file(const char *prog, const char *path, const void *data, size_t
     if (!ok)
         fprintf(stderr, "%s: %s: cannot write\n", prog, path);
     return ok ? 0 : -1;
+}
+
+static int make_one(const char *path)
+{
+    struct stat sb;
+    if (mkdir(path, 0777) == 0)
+        return 0;
+    if (errno == EEXIST && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return 0;
+    if (errno == EEXIST)
+        errno = ENOTDIR;
+    return -1;
+}
+
+int tool_make_dir(const char *prog, const char *path)
+{
+    size_t n = strlen(path);
+    char *buf = malloc(n + 1);
+    int rc = 0;
+    if (!buf || n == 0) {
+        fprintf(stderr, "%s: %s: cannot create directory\n", prog, path);
+        free(buf);
+        return -1;
+    }
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n && rc == 0; i++) {
+        if (buf[i] != '/' && buf[i] != 0)
+            continue;
+        if (buf[i - 1] == '/')
+            continue;
+        char c = buf[i];
+        buf[i] = 0;
+        rc = make_one(buf);
+        buf[i] = c;
+    }
+    if (rc)
+        fprintf(stderr, "%s: %s: cannot create directory (%s)\n", prog, path, strerror(errno));
+    free(buf);
+    return rc;
 }

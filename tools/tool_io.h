@@ -11,4 +11,8 @@ char *tool_read_text(const char *prog, const char *path);
 /* Writes `len` bytes to path; prints the error and returns -1 on failure. */
 int tool_write_file(const char *prog, const char *path, const void *data, size_t len);
 
+/* Creates directory `path` and any missing parents (mode 0777 before umask);
+ * an existing directory is fine. Prints the error and returns -1 on failure. */
+int tool_make_dir(const char *prog, const char *path);
+
 #endif

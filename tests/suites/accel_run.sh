@@ -119,7 +119,10 @@ head -c 100 "$p" >"$T/trunc.mpeb"
 expect_err "trunc.mpeb" "$MPE" run "$T/trunc.mpeb"
 printf 'rows 8\n' >"$T/other.cfg"
 expect_err "rows" "$MPE" run "$p" --input "x0=$x" --arch "$T/other.cfg"
-expect_err "output 'y0'" "$MPE" run "$p" --input "x0=$x" --output-dir "$T/no/such/dir"
+expect_err "cannot create directory (Not a directory)" "$MPE" run "$p" --input "x0=$x" --output-dir "$p/sub"
+if "$MPE" run "$p" --input "x0=$x" --output-dir "$T/new/nested/dir" --quiet 2>"$T/err" &&
+    [ -f "$T/new/nested/dir/y0.npy" ]; then ok; else bad "--output-dir creates missing directories: $(cat "$T/err")"; fi
+expect_err "cannot create directory" "$MPE" progen --seed 1 -o "$T/x.mpeb" --expect "$p/sub"
 printf 'matmul\nhalt\n' >"$T/trap.s"
 "$MPE" asm "$T/trap.s" -o "$T/trap.mpeb" &&
     expect_err "trap (nocfg) in cycle 0: pc 0: matmul: no preceding cfgpe" "$MPE" run "$T/trap.mpeb"

@@ -63,19 +63,23 @@ fi
 
 # mpe run --backend rtl: same outputs and statistics lines as the C model
 MPE="$B/bin/mpe"
-if "$MPE" progen --seed "$SEED" --mode double -o "$T/p.mpeb" --expect "$T/exp" >/dev/null 2>&1 &&
-    mkdir -p "$T/c" "$T/r" &&
-    "$MPE" run "$T/p.mpeb" --output-dir "$T/c" --trace "$T/c.trace" >"$T/c.out" 2>&1 &&
-    MPE_RTL_SIM="$SIM" "$MPE" run "$T/p.mpeb" --backend rtl --output-dir "$T/r" \
-        --trace "$T/r.trace" >"$T/r.out" 2>&1 &&
-    cmp -s "$T/c.trace" "$T/r.trace" && diff -r -q "$T/c" "$T/r" >/dev/null &&
-    diff -r -q "$T/exp" "$T/r" >/dev/null &&
-    [ "$(grep '^cycles' "$T/c.out")" = "$(grep '^cycles' "$T/r.out")" ]; then
+step=""
+run_step() { step=$1; shift; "$@"; }
+if run_step "mpe progen" "$MPE" progen --seed "$SEED" --mode double -o "$T/p.mpeb" --expect "$T/exp" \
+        >"$T/g.out" 2>&1 &&
+    run_step "mpe run (cmodel)" "$MPE" run "$T/p.mpeb" --output-dir "$T/c" --trace "$T/c.trace" \
+        >"$T/c.out" 2>&1 &&
+    run_step "mpe run --backend rtl" env MPE_RTL_SIM="$SIM" "$MPE" run "$T/p.mpeb" --backend rtl \
+        --output-dir "$T/r" --trace "$T/r.trace" >"$T/r.out" 2>&1 &&
+    run_step "traces equal" cmp -s "$T/c.trace" "$T/r.trace" &&
+    run_step "outputs equal" diff -r -q "$T/c" "$T/r" >/dev/null &&
+    run_step "outputs equal the reference" diff -r -q "$T/exp" "$T/r" >/dev/null &&
+    run_step "statistics lines equal" diff "$T/c.out" "$T/r.out" >/dev/null; then
     pass=$((pass + 1))
 else
     fail=$((fail + 1))
-    echo "FAIL: mpe run --backend rtl differs from the C model (seed $SEED)"
-    head -5 "$T/r.out"
+    echo "FAIL: mpe run --backend rtl vs the C model, step '$step' (seed $SEED)"
+    for f in g c r; do [ -s "$T/$f.out" ] && head -5 "$T/$f.out"; done
 fi
 # a clear message when the simulator cannot be found
 if MPE_RTL_SIM=/nonexistent/mpe-rtl "$MPE" run "$T/p.mpeb" --backend rtl >"$T/o" 2>"$T/e"; then
