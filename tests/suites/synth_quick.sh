@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Quick synthesis checks (synth/README.md), well under a minute:
+#  * the flow synthesizes a small LUT W2A8 PE (LANES=4, COLS=2) and the
+#    baseline at the same size to cells, and the report lists them with a
+#    density relative to the baseline;
+#  * no latch after proc (or in the mapped netlist) and no multiplier ($mul,
+#    or a $macc with a product) in any non-baseline mode: one fixed point per
+#    mode and the run-time four-mode PE;
+#  * the baseline does contain multipliers (so the check can fail);
+#  * bad design lists give a one-line error and a non-zero exit.
+# Prints one line per check and ends with "P passed, F failed".
+# With MPE_SAN=1 (sanitizer runs) there is nothing to sanitize: skipped.
+cd "$(dirname "$0")/../.." || exit 2
+if [ "${MPE_SAN:-0}" = 1 ]; then
+    echo "synth_quick: skipped with MPE_SAN=1 (no C code involved)"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+pass=0
+fail=0
+ok() { echo "PASS $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+command -v yosys >/dev/null 2>&1 || { bad "yosys is installed (make deps)"; finish; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+list=$tmp/designs.txt
+cat >"$list" <<'EOF'
+design q_lut_w2a8  fixed LANES=4 COLS=2 A_W=8 W_W=2 EN_LUT=1 CFG_MODE=LUT CFG_A_KIND=INT CFG_A_BITS=8 CFG_W_KIND=INT CFG_W_BITS=2
+row    q_lut_w2a8  W2A8 lut 2 8 2
+design q_mac       mac   LANES=4 COLS=2
+row    q_mac       W8A8 mac 8 8 1
+design q_sa_w4a8   fixed LANES=4 COLS=1 A_W=8 W_W=4 EN_SHIFTADD=1 CFG_MODE=SHIFTADD CFG_A_KIND=INT CFG_A_BITS=8 CFG_W_KIND=INT CFG_W_BITS=4
+design q_bfp_mxfp8 fixed LANES=4 COLS=1 A_W=8 W_W=8 EN_BFP=1 OUT_INT=0 OUT_FP=1 CFG_MODE=BFP CFG_A_KIND=FP CFG_A_FMT=E4M3 CFG_W_KIND=FP CFG_W_FMT=E4M3 CFG_SCALE_FMT=E8M0 CFG_GROUP=32
+design q_bs_w8a8   fixed LANES=4 COLS=1 A_W=8 W_W=8 EN_BITSERIAL=1 CFG_MODE=BITSERIAL CFG_A_KIND=INT CFG_A_BITS=8 CFG_W_KIND=INT CFG_W_BITS=8
+design q_pe4       rtl   TOP=mpe_pe LANES=4 COLS=1 EN_MAC=0
+design q_badconst  fixed LANES=4 COLS=1 EN_LUT=1 CFG_MODE=NOSUCHMODE
+EOF
+val() { sed -n "s/^$2=//p" "$tmp/build/$1/$3.txt" 2>/dev/null; }
+
+# ---- mapped synthesis of the small LUT PE and the baseline
+for d in q_lut_w2a8 q_mac; do
+    if synth/flow.sh --list "$list" --steps asic "$d" "$tmp/build/$d" >"$tmp/$d.log" 2>&1; then
+        ok "flow asic $d: $(val "$d" area_ge asic) GE, $(val "$d" ff_count asic) FFs, depth $(val "$d" depth asic)"
+    else
+        bad "flow asic $d"; tail -5 "$tmp/$d.log"
+    fi
+done
+ge=$(val q_lut_w2a8 area_ge asic)
+ffs=$(val q_lut_w2a8 ff_count asic)
+depth=$(val q_lut_w2a8 depth asic)
+if [ "${ge:-0}" -gt 0 ] && [ "${ffs:-0}" -gt 0 ] && [ "${depth:-0}" -gt 0 ]; then
+    ok "LUT W2A8 result has area, flip-flops and depth"
+else
+    bad "LUT W2A8 result has area, flip-flops and depth (area_ge=$ge ff=$ffs depth=$depth)"
+fi
+[ "$(val q_lut_w2a8 latches_mapped asic)" = 0 ] && ok "no latch in the mapped LUT PE" ||
+    bad "no latch in the mapped LUT PE"
+[ "$(val q_mac latches_mapped asic)" = 0 ] && ok "no latch in the mapped baseline" ||
+    bad "no latch in the mapped baseline"
+if [ "$(val q_mac mul_cells asic)" -gt 0 ] 2>/dev/null; then
+    ok "baseline contains $(val q_mac mul_cells asic) \$mul cells (the multiplier check can fail)"
+else
+    bad "baseline contains \$mul cells"
+fi
+
+# ---- the report
+if synth/report.sh --no-plot --list "$list" "$tmp/build" "$tmp/rep" >"$tmp/rep.log" 2>&1; then
+    row=$(grep '^q_lut_w2a8,' "$tmp/rep/area.csv")
+    IFS=, read -r -a c <<<"$row"
+    # columns: ... macs_per_cycle(9) area_ge(10) ... density_vs_int8_mac(16)
+    if [ "${c[9]}" = 4 ] && [ "${c[10]}" = "$ge" ] && [[ ${c[16]} =~ ^[0-9]+\.[0-9]+$ ]]; then
+        ok "report row q_lut_w2a8: 4 MAC/cycle, $ge GE, ${c[16]} x the INT8 MAC density"
+    else
+        bad "report row q_lut_w2a8: $row"
+    fi
+    if grep -q '^| q_mac | W8A8 | mac | baseline |.* | 1.000 |' "$tmp/rep/area.md"; then
+        ok "report area.md lists the baseline at density 1.000"
+    else
+        bad "report area.md lists the baseline at density 1.000"
+    fi
+    n=$(grep -c '"design": ' "$tmp/rep/area.json")
+    [ "$n" -eq 7 ] && ok "report area.json has 7 rows" || bad "report area.json has 7 rows (got $n)"
+else
+    bad "synth/report.sh"; tail -5 "$tmp/rep.log"
+fi
+
+# ---- latch and multiplier checks of every non-baseline mode
+for d in q_lut_w2a8 q_sa_w4a8 q_bfp_mxfp8 q_bs_w8a8 q_pe4; do
+    if synth/flow.sh --list "$list" --steps check "$d" "$tmp/build/$d" >"$tmp/$d.chk" 2>&1; then
+        l=$(val "$d" latches_proc check)
+        m=$(val "$d" mul_cells check)
+        [ "$l" = 0 ] && ok "no latch after proc: $d" || bad "no latch after proc: $d ($l)"
+        [ "$m" = 0 ] && ok "no multiplier: $d" || bad "no multiplier: $d ($m \$mul cells)"
+    else
+        bad "flow check $d"; tail -5 "$tmp/$d.chk"
+    fi
+done
+
+# ---- bad input: clear one-line errors, non-zero exit
+out=$(synth/flow.sh --list "$list" --steps check q_nosuch "$tmp/build/x" 2>&1)
+if [ $? -ne 0 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "no 'design q_nosuch' line"; then
+    ok "unknown design: $out"
+else
+    bad "unknown design gives a one-line error: $out"
+fi
+out=$(synth/flow.sh --list "$list" --steps check q_badconst "$tmp/build/x" 2>&1)
+if [ $? -ne 0 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q "unknown constant MPE_MODE_NOSUCHMODE"; then
+    ok "unknown constant: $out"
+else
+    bad "unknown constant gives a one-line error: $out"
+fi
+out=$(synth/flow.sh --list "$list" --steps nosuchstep q_mac "$tmp/build/x" 2>&1)
+if [ $? -ne 0 ] && echo "$out" | grep -q "unknown step 'nosuchstep'"; then
+    ok "unknown step: $(echo "$out" | tail -n 1)"
+else
+    bad "unknown step gives an error: $out"
+fi
+finish
