@@ -1,25 +1,29 @@
 `include "mpe_defs.vh"
 // LUT mode datapath (docs/numerics.md 5.1). Lanes form groups of four
-// activations; each group builds the 8-entry half table
+// activations; each group's 8-entry half table
 //   H[k] = s0 x0 + s1 x1 + s2 x2 - x3,  s_j = 2 b_j - 1,  k = b0 + 2 b1 + 4 b2
-// from two pair tables in the op's first cycle (registered for the later
-// cycles). Each cycle one weight bit-plane forms, per column and group, the
-// 4-bit index idx from the four lanes' plane bits and looks the table up:
-//   T(idx) = idx[3] ? -H[~idx[2:0]] : H[idx[2:0]].
-// The plane sum is shifted (and negated for the MSB plane of intB) into the
-// column's twice-dot register; the last plane adds the correction term
-// (uintB: (S << B) - S, intB: -S, S = -sum_g H_g[0]) and the halved
-// twice-dot is the op's increment of the int48 accumulator.
+// is built from two pair tables out of the PE's activation register (stable
+// during an op, so the tables need no register of their own) and is shared
+// by every column. Each cycle one weight bit-plane forms, per column and
+// group, the 4-bit index idx from the four lanes' plane bits and looks the
+// table up through an 8:1 multiplexer:
+//   T(idx) = idx[3] ? -H[~idx[2:0]] : H[idx[2:0]],
+// the negation done by inversion (-H = ~H + 1, the +1s counted per column).
+// The column's plane sum P is shifted by the plane (and negated for the MSB
+// plane of intB, again by inversion with the +1 moved into the shared term).
+// Every cycle adds its exact half to the int48 accumulator:
+//   inc = (P' + cterm) / 2,  P' = (P ^ neg) << plane,
+// with the column-independent cterm holding the correction (plane 0 of
+// uintB: (S << B) - S, of intB: -S; ternary: +-parity of S on its two
+// planes; S = -sum_g H_g[0]) and the negation's 2^plane. Each cycle's
+// P' + cterm is even, so the halving is exact; the sum over the planes of
+// an op is the exact dot product.
 module mpe_lut #(
   parameter LANES = 16,
   parameter COLS  = 4,
   parameter A_W   = 16,
   parameter W_W   = 16
 ) (
-  input  wire                        clk_i,
-  input  wire                        rst_ni,
-  input  wire                        step_i,    // a LUT cycle of an op
-  input  wire                        first_i,   // the op's first cycle
   input  wire [3:0]                  plane_i,   // weight bit-plane of this cycle
   input  wire                        a_signed_i,
   input  wire [4:0]                  a_bits_i,
@@ -27,14 +31,15 @@ module mpe_lut #(
   input  wire [4:0]                  w_bits_i,
   input  wire [LANES*A_W-1:0]        a_i,
   input  wire [COLS*LANES*W_W-1:0]   w_i,
-  output wire [COLS*48-1:0]          inc_o      // (twice-dot >> 1), valid in the last cycle
+  output wire [COLS*48-1:0]          inc_o      // this cycle's increment of each accumulator
 );
   localparam G    = LANES / 4;
   localparam XW   = A_W + 1;                          // signed activation
   localparam HW   = XW + 2;                           // table entry
   localparam PLW  = HW + ((G > 1) ? $clog2(G) : 0);   // plane sum
   localparam SW   = XW + $clog2(LANES);               // activation sum
-  localparam TD_W = SW + 8;                           // twice-dot
+  localparam TD_W = SW + 8;                           // shifted plane sum + correction
+  localparam NW   = $clog2(G + 1);                    // count of negated lookups
 
   wire [LANES*XW-1:0] x;
   genvar k, g, c;
@@ -49,10 +54,8 @@ module mpe_lut #(
     end
   endgenerate
 
-  // ---- half tables: built in the first cycle, registered for the others
-  reg  [G*8*HW-1:0] h_q;
-  wire [G*8*HW-1:0] h_new;
-  wire [G*8*HW-1:0] h_use = first_i ? h_new : h_q;
+  // ---- half tables (combinational from the registered activations)
+  wire [G*8*HW-1:0] h_use;
 
   generate
     for (g = 0; g < G; g = g + 1) begin : g_tab
@@ -67,21 +70,16 @@ module mpe_lut #(
       wire signed [HW-1:0] p01_3 =  x0 + x1;
       wire signed [HW-1:0] p23_0 = -x2 - x3;
       wire signed [HW-1:0] p23_1 =  x2 - x3;
-      assign h_new[HW*(8*g+0) +: HW] = p01_0 + p23_0;
-      assign h_new[HW*(8*g+1) +: HW] = p01_1 + p23_0;
-      assign h_new[HW*(8*g+2) +: HW] = p01_2 + p23_0;
-      assign h_new[HW*(8*g+3) +: HW] = p01_3 + p23_0;
-      assign h_new[HW*(8*g+4) +: HW] = p01_0 + p23_1;
-      assign h_new[HW*(8*g+5) +: HW] = p01_1 + p23_1;
-      assign h_new[HW*(8*g+6) +: HW] = p01_2 + p23_1;
-      assign h_new[HW*(8*g+7) +: HW] = p01_3 + p23_1;
+      assign h_use[HW*(8*g+0) +: HW] = p01_0 + p23_0;
+      assign h_use[HW*(8*g+1) +: HW] = p01_1 + p23_0;
+      assign h_use[HW*(8*g+2) +: HW] = p01_2 + p23_0;
+      assign h_use[HW*(8*g+3) +: HW] = p01_3 + p23_0;
+      assign h_use[HW*(8*g+4) +: HW] = p01_0 + p23_1;
+      assign h_use[HW*(8*g+5) +: HW] = p01_1 + p23_1;
+      assign h_use[HW*(8*g+6) +: HW] = p01_2 + p23_1;
+      assign h_use[HW*(8*g+7) +: HW] = p01_3 + p23_1;
     end
   endgenerate
-
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) h_q <= {G*8*HW{1'b0}};
-    else         h_q <= (step_i && first_i) ? h_new : h_q;
-  end
 
   // ---- activation sum S = -sum_g H_g[0] (H[0] = -(x0 + x1 + x2 + x3))
   reg signed [SW-1:0] s_sum;
@@ -99,17 +97,17 @@ module mpe_lut #(
   wire is_ter  = (w_kind_i == `MPE_DT_TERNARY);
   wire [3:0] shamt = is_bin ? 4'd1 : (is_ter ? 4'd0 : plane_i);
   wire       neg_plane = is_int && ({1'b0, plane_i} == w_bits_i - 5'd1);
-  wire       last_plane = is_bin || (is_ter && plane_i == 4'd1) ||
-                          ((is_uint || is_int) && ({1'b0, plane_i} == w_bits_i - 5'd1));
   // correction: uintB (S << B) - S, intB -S
   wire signed [TD_W-1:0] s_ext = {{(TD_W-SW){s_sum[SW-1]}}, s_sum};
   wire signed [TD_W-1:0] corr  = is_uint ? ((s_ext <<< w_bits_i) - s_ext)
                                : (is_int ? -s_ext : {TD_W{1'b0}});
 
-  // ---- per column: lookups, plane sum, twice-dot register
-  reg  [COLS*TD_W-1:0] td_q;
-  wire [COLS*TD_W-1:0] td_d;
-
+  // ---- the column-independent term of this cycle: correction + negation's 2^plane
+  wire plane0 = (plane_i == 4'd0);
+  wire signed [TD_W-1:0] par   = {{(TD_W-1){1'b0}}, s_sum[0]};
+  wire signed [TD_W-1:0] ccorr = is_ter ? (plane0 ? par : -par) : (plane0 ? corr : {TD_W{1'b0}});
+  wire signed [TD_W-1:0] one   = {{(TD_W-1){1'b0}}, 1'b1};
+  wire signed [TD_W-1:0] cterm = ccorr + (neg_plane ? (one <<< shamt) : {TD_W{1'b0}});
   generate
     for (c = 0; c < COLS; c = c + 1) begin : g_col
       reg signed [PLW-1:0]  psum;
@@ -117,9 +115,11 @@ module mpe_lut #(
       reg [W_W-1:0]         code;
       reg signed [HW-1:0]   ent, tv;
       reg [2:0]             sel;
+      reg [NW-1:0]          nneg;
       integer               gj, j, e;
       always @* begin
         psum = {PLW{1'b0}};
+        nneg = {NW{1'b0}};
         idx  = 4'd0;
         code = {W_W{1'b0}};
         ent  = {HW{1'b0}};
@@ -135,30 +135,21 @@ module mpe_lut #(
             else
               idx[j] = |(code & ({{(W_W-1){1'b0}}, 1'b1} << plane_i));
           end
-          // symmetrized lookup: the top index bit inverts the index and negates
+          // symmetrized lookup: the top index bit inverts the index and the entry
           sel  = idx[3] ? ~idx[2:0] : idx[2:0];
           ent  = {HW{1'b0}};
           for (e = 0; e < 8; e = e + 1)      // 8:1 entry multiplexer
             if (sel == e[2:0]) ent = h_use[HW*(8*gj + e) +: HW];
-          // |H| <= 4 (2^16 - 1) < 2^(HW-1): the negated entry fits HW bits
-          tv   = idx[3] ? -ent : ent;
+          tv   = ent ^ {HW{idx[3]}};
           psum = psum + {{(PLW-HW){tv[HW-1]}}, tv};
+          nneg = nneg + {{(NW-1){1'b0}}, idx[3]};
         end
+        psum = psum + {{(PLW-NW){1'b0}}, nneg};
       end
       wire signed [TD_W-1:0] pext    = {{(TD_W-PLW){psum[PLW-1]}}, psum};
-      wire signed [TD_W-1:0] contrib = neg_plane ? -(pext <<< shamt) : (pext <<< shamt);
-      wire signed [TD_W-1:0] td_base = first_i ? {TD_W{1'b0}} : td_q[TD_W*c +: TD_W];
-      wire signed [TD_W-1:0] td_sum  = td_base + contrib;
-      wire signed [TD_W-1:0] twice   = td_sum + (last_plane ? corr : {TD_W{1'b0}});
-      assign td_d[TD_W*c +: TD_W] = td_sum;
-      // the twice-dot is even: halving is exact
-      assign inc_o[48*c +: 48] = {{(48-TD_W+1){twice[TD_W-1]}}, twice[TD_W-1:1]};
-      wire unused_half = twice[0];
+      wire signed [TD_W-1:0] t       = ((pext ^ {TD_W{neg_plane}}) <<< shamt) + cterm;
+      assign inc_o[48*c +: 48] = {{(48-TD_W+1){t[TD_W-1]}}, t[TD_W-1:1]};
+      wire unused_half = t[0];
     end
   endgenerate
-
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) td_q <= {COLS*TD_W{1'b0}};
-    else         td_q <= step_i ? td_d : td_q;
-  end
 endmodule

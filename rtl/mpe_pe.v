@@ -245,8 +245,7 @@ module mpe_pe #(
 
     if (EN_LUT != 0) begin : g_lut
       mpe_lut #(.LANES(LANES), .COLS(COLS), .A_W(AX), .W_W(WX)) u_lut (
-        .clk_i (clk_i), .rst_ni (rst_ni),
-        .step_i (busy_q && m_lut), .first_i (first_q), .plane_i (cnt_q[3:0]),
+        .plane_i (cnt_q[3:0]),
         .a_signed_i (a_signed), .a_bits_i (a_bits_q),
         .w_kind_i (w_kind_q), .w_bits_i (w_bits_q),
         .a_i (a_x), .w_i (w_x), .inc_o (lut_inc)
@@ -326,14 +325,17 @@ module mpe_pe #(
     end
   endgenerate
 
-  // ---- int48 increment of this cycle
+  // ---- int48 increment of this cycle (zero when idle: the accumulators are
+  // written in every cycle, the increment is gated instead of the register)
   reg [COLS*48-1:0] inc;
   always @* begin
     inc = {COLS*48{1'b0}};
-    if (m_mac)                      inc = mac_inc;
-    else if (m_lut && last)         inc = lut_inc;
-    else if (m_sa && !grouped)      inc = sa_inc;
-    else if (m_bs)                  inc = bs_inc;
+    if (busy_q) begin
+      if (m_mac)                    inc = mac_inc;
+      else if (m_lut)               inc = lut_inc;
+      else if (m_sa && !grouped)    inc = sa_inc;
+      else if (m_bs)                inc = bs_inc;
+    end
   end
 
   // ------------------------------------------------------------ next state
@@ -347,12 +349,12 @@ module mpe_pe #(
     a_d = a_q; w_d = w_q; as_d = as_q; ws_d = ws_q; wz_d = wz_q;
     acc_d = acc_q; facc_d = facc_q; gacc_d = gacc_q; gspec_d = gspec_q;
     gsum_d = gsum_q; gpos_d = gpos_q;
-    j = 0;
+    // int48 accumulators (clr implies busy_q; inc is zero when idle)
+    for (j = 0; j < COLS; j = j + 1)
+      acc_d[48*j +: 48] = (clr ? 48'd0 : acc_q[48*j +: 48]) + inc[48*j +: 48];
 
     if (busy_q) begin
-      // accumulators and group state
-      for (j = 0; j < COLS; j = j + 1)
-        acc_d[48*j +: 48] = (clr ? 48'd0 : acc_q[48*j +: 48]) + inc[48*j +: 48];
+      // group state
       facc_d  = facc_base;
       gacc_d  = gacc_base;
       gspec_d = gspec_base;

@@ -90,9 +90,10 @@ module mpe_pe_mac #(
         a_d     = a_q;
         w_d     = w_q;
         acc_d   = acc_q;
-        if (busy_q)
-          for (j = 0; j < COLS; j = j + 1)
-            acc_d[48*j +: 48] = (clear_q ? 48'd0 : acc_q[48*j +: 48]) + dot_o[48*j +: 48];
+        // written in every cycle, the increment gated when idle (as in mpe_pe)
+        for (j = 0; j < COLS; j = j + 1)
+          acc_d[48*j +: 48] = ((busy_q && clear_q) ? 48'd0 : acc_q[48*j +: 48]) +
+                              (busy_q ? dot_o[48*j +: 48] : 48'd0);
         if (in_valid_i) begin
           busy_d  = 1'b1;
           clear_d = in_clear_i;

@@ -59,6 +59,8 @@ fi
     bad "no latch in the mapped LUT PE"
 [ "$(val q_mac latches_mapped asic)" = 0 ] && ok "no latch in the mapped baseline" ||
     bad "no latch in the mapped baseline"
+[ "$(val q_mac latches_proc asic)" = 0 ] && ok "no latch after proc in the baseline" ||
+    bad "no latch after proc in the baseline ($(val q_mac latches_proc asic))"
 if [ "$(val q_mac mul_cells asic)" -gt 0 ] 2>/dev/null; then
     ok "baseline contains $(val q_mac mul_cells asic) \$mul cells (the multiplier check can fail)"
 else
