@@ -1,19 +1,48 @@
 /* Pass `import`: reads model.onnx with protobuf-c (onnx__model_proto__unpack)
  * and builds the IR: constants (initializers, Constant nodes, bound inputs),
  * graph inputs, one IR node per ONNX node with inferred output shapes. */
+#define _DEFAULT_SOURCE 1 /* madvise */
 #include "comp.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "onnx_tensor.h"
 
 #define MAX_MODEL_BYTES ((size_t)1 << 34)
 
-/* Reads the file in one allocation of its exact size (no doubling). */
-static int read_model(comp *c, uint8_t **buf, size_t *len)
+/* The model file is mapped read-only (MAP_PRIVATE) rather than read into a
+ * buffer. protobuf-c copies every initializer's bytes out of it; before each
+ * large allocation the allocator below drops the mapping's resident pages
+ * (MADV_DONTNEED: pages of an unmodified private file mapping are read again
+ * from the file if touched later), so the peak memory is the decoded model
+ * plus one initializer's pages, not the file plus the decoded model. */
+typedef struct {
+    void *map;
+    size_t len;
+} model_map;
+
+#define DROP_PAGES_BYTES ((size_t)1 << 20)
+
+static void *map_alloc(void *data, size_t size)
+{
+    const model_map *m = data;
+    if (size >= DROP_PAGES_BYTES)
+        (void)madvise(m->map, m->len, MADV_DONTNEED);
+    return malloc(size);
+}
+
+static void map_free(void *data, void *p)
+{
+    (void)data;
+    free(p);
+}
+
+static int map_model(comp *c, model_map *m)
 {
     const char *path = c->o.model_path;
     if (!path)
@@ -30,18 +59,11 @@ static int read_model(comp *c, uint8_t **buf, size_t *len)
         fclose(f);
         return comp_err(c, "%s: %s", path, st.st_size ? "file too large" : "empty file");
     }
-    *len = (size_t)st.st_size;
-    *buf = malloc(*len);
-    if (!*buf) {
-        fclose(f);
-        return comp_err(c, "%s: out of memory", path);
-    }
-    size_t r = fread(*buf, 1, *len, f);
+    m->len = (size_t)st.st_size;
+    m->map = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fileno(f), 0);
     fclose(f);
-    if (r != *len) {
-        free(*buf);
-        return comp_err(c, "%s: read error", path);
-    }
+    if (m->map == MAP_FAILED)
+        return comp_err(c, "%s: cannot map (%s)", path, strerror(errno));
     return 0;
 }
 
@@ -281,12 +303,13 @@ static int build(comp *c)
 
 int pass_import(comp *c)
 {
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    if (read_model(c, &buf, &len))
+    model_map m;
+    if (map_model(c, &m))
         return -1;
-    c->model = onnx__model_proto__unpack(NULL, len, buf);
-    free(buf);
+    /* malloc/free underneath: the model is freed with the default allocator */
+    ProtobufCAllocator alloc = {map_alloc, map_free, &m};
+    c->model = onnx__model_proto__unpack(&alloc, m.len, m.map);
+    munmap(m.map, m.len);
     if (!c->model)
         return comp_err(c, "%s: not a valid ONNX model (protobuf decoding failed: "
                         "truncated or corrupt file)", c->o.model_path);
