@@ -121,15 +121,21 @@ test: deps
 bench: $(BENCH_BIN) $(MPE)
 	@scripts/bench.sh $(BUILD)
 
-demo: $(MPE)
+# like test: packages first, then what the demo runs (demo-tools)
+demo: deps
+	@$(MAKE) --no-print-directory demo-tools
 	@scripts/demo.sh $(BUILD)
+
+.PHONY: demo-tools
+demo-tools: $(MPE)
+	@:
 
 # ---- ONNX compiler: the model generator (tests/onnx, demo, benchmark) -------
 GEN_SRC := $(wildcard onnxgen/*.c)
 GEN_OBJ := $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 GEN_BIN := $(BUILD)/bin/mpe-gen-onnx
 all: $(GEN_BIN)
-demo: $(GEN_BIN)
+demo-tools: $(GEN_BIN)
 
 $(GEN_BIN): $(GEN_OBJ) $(ONNX_GEN_OBJ)
 	@mkdir -p $(@D)

@@ -4,8 +4,8 @@
  * layer is tiled and its cycles estimated (tile.c, cost.c). The mode with
  * the fewest estimated cycles wins; estimates within 2% of each other are a
  * tie, broken by the energy proxy below, then by the order mac, shiftadd,
- * lut, bitserial. `--mode M` forces M on every layer (an error where M
- * cannot hold the weights).
+ * lut, bitserial. `--mode M` forces M on every layer (an error naming M and
+ * the reason where M cannot hold the weights).
  *
  * Energy proxy, in full-adder bit operations per lane-product, a = activation
  * bits, B = weight bits, C = PE columns:
@@ -183,7 +183,11 @@ static int choose(comp *c, ir_layer *L)
                 snprintf(tiling, sizeof tiling, "%s", why);
             continue;
         }
-        if (mode_cfg(c, L, m, &cfg, why, sizeof why) || cost_sim(c, L, &cfg, &t, &cost)) {
+        int no_cfg = mode_cfg(c, L, m, &cfg, why, sizeof why) != 0;
+        if (no_cfg && c->o.mode >= 0)
+            return comp_err(c, "layer '%s' (%s): --mode %s cannot run this layer: %s", L->name,
+                            L->op, mpe_mode_name((mpe_mode)m), why);
+        if (no_cfg || cost_sim(c, L, &cfg, &t, &cost)) {
             const char *mn = mpe_mode_name((mpe_mode)m);
             size_t n = strlen(reasons), k = strlen(mn);
             if (L->prec.grouped && m != MPE_MODE_SHIFTADD)

@@ -1,6 +1,7 @@
 /* ONNX TensorProto reading. */
 #include "onnx_tensor.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,8 +92,14 @@ mpe_status mpe_tensor_load_pb(const char *path, mpe_tensor *t, char *name,
     char msg[512];
     memset(t, 0, sizeof *t);
     mpe_status s = mpe_read_file(path, MAX_PB_BYTES, &buf, &len);
+    int e = errno;
+    if (s == MPE_ERR_IO && e == ENOENT) {
+        snprintf(msg, sizeof msg, "%s: file is missing", path);
+        return fail(err, errlen, s, msg);
+    }
     if (s != MPE_OK) {
-        snprintf(msg, sizeof msg, "%s: cannot read (%s)", path, mpe_status_str(s));
+        snprintf(msg, sizeof msg, "%s: cannot read (%s)", path,
+                 s == MPE_ERR_IO ? strerror(e) : mpe_status_str(s));
         return fail(err, errlen, s, msg);
     }
     Onnx__TensorProto *p = onnx__tensor_proto__unpack(NULL, len, buf);

@@ -12,6 +12,13 @@ enum { LK_MATMUL, LK_GEMM, LK_CONV, LK_NBITS };
 enum { WV_INT8, WV_INT4, WV_TERNARY, WV_BINARY, WV_POW2, WV_U8ZP };
 enum { BI_NONE, BI_DQ, BI_FLOAT };
 enum { AC_NONE, AC_RELU, AC_RELU6 };
+/* How constant weights reach the layer's DequantizeLinear (the compiler's
+ * fold pass evaluates the glue): stored in the operator's layout, or stored
+ * transposed (MatMul [N,K] + Transpose perm [1,0]; Gemm [K,N] + Transpose
+ * with the default perm; Conv [kh,kw,C,N] + Transpose perm [3,2,0,1]), flat
+ * + Reshape to the layout with -1 for dimension 1, or (2-D weights only)
+ * [d0, 2, d1/2] + Flatten (MatMul axis=1, Gemm the default axis). */
+enum { WG_NONE, WG_TRANSPOSE, WG_RESHAPE, WG_FLATTEN };
 
 typedef struct {
     int kind;
@@ -19,6 +26,7 @@ typedef struct {
     int kh, stride, pad;   /* convolution (square kernel) */
     int wv, per_channel, bias, act, ytype;
     int bits, block, zp;   /* MatMulNBits */
+    int wglue;             /* WG_*: the weights' stored layout */
 } gl_spec;
 
 typedef struct {

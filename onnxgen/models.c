@@ -1,15 +1,21 @@
 /* The compiler's ONNX test models (tests/onnx/NAME/): QDQ graphs (per-tensor
- * and per-channel, int8 and uint8, bias, Relu, Clip, convolutions) and
- * MatMulNBits (2, 4 and 8 bits, with and without zero points). */
+ * and per-channel, int8 and uint8, bias, Relu, Clip, convolutions, weights
+ * behind Transpose / Reshape / Flatten) and MatMulNBits (2, 4 and 8 bits,
+ * with and without zero points). */
 #include <stdio.h>
 
 #include "gen.h"
 #include "onnxb.h"
 
-#define MM(N_, wv, pc, bi, ac, yt) {LK_MATMUL, N_, 0, 0, 0, wv, pc, bi, ac, yt, 0, 0, 0}
-#define GEMM(N_, wv, pc, bi, ac, yt) {LK_GEMM, N_, 0, 0, 0, wv, pc, bi, ac, yt, 0, 0, 0}
-#define CONV(N_, k, s, p, wv, pc, bi, ac, yt) {LK_CONV, N_, k, s, p, wv, pc, bi, ac, yt, 0, 0, 0}
-#define NBITS(N_, bits, blk, zp, bi) {LK_NBITS, N_, 0, 0, 0, 0, 0, bi, 0, 0, bits, blk, zp}
+/* ..G: with the weights stored in another layout behind glue (WG_*). */
+#define MMG(N_, wv, pc, bi, ac, yt, wg) {LK_MATMUL, N_, 0, 0, 0, wv, pc, bi, ac, yt, 0, 0, 0, wg}
+#define GEMMG(N_, wv, pc, bi, ac, yt, wg) {LK_GEMM, N_, 0, 0, 0, wv, pc, bi, ac, yt, 0, 0, 0, wg}
+#define CONVG(N_, k, s, p, wv, pc, bi, ac, yt, wg) \
+    {LK_CONV, N_, k, s, p, wv, pc, bi, ac, yt, 0, 0, 0, wg}
+#define MM(N_, wv, pc, bi, ac, yt) MMG(N_, wv, pc, bi, ac, yt, WG_NONE)
+#define GEMM(N_, wv, pc, bi, ac, yt) GEMMG(N_, wv, pc, bi, ac, yt, WG_NONE)
+#define CONV(N_, k, s, p, wv, pc, bi, ac, yt) CONVG(N_, k, s, p, wv, pc, bi, ac, yt, WG_NONE)
+#define NBITS(N_, bits, blk, zp, bi) {LK_NBITS, N_, 0, 0, 0, 0, 0, bi, 0, 0, bits, blk, zp, WG_NONE}
 
 static const gm_spec tests[] = {
     {"qdq_matmul_i8_tensor", 2, {4, 48}, T_INT8, 0, 1,
@@ -29,6 +35,19 @@ static const gm_spec tests[] = {
      {MM(48, WV_INT8, 1, BI_DQ, AC_RELU, T_UINT8), MM(32, WV_TERNARY, 0, BI_DQ, AC_RELU, T_INT8),
       MM(32, WV_POW2, 1, BI_FLOAT, AC_NONE, T_INT8), MM(16, WV_BINARY, 0, BI_NONE, AC_NONE, T_INT8)},
      107, 2, NULL},
+    /* constant weights behind Transpose / Reshape / Flatten (the fold pass) */
+    {"qdq_fold_transpose", 2, {3, 40}, T_INT8, 1, 2,
+     {MMG(24, WV_INT8, 1, BI_DQ, AC_RELU, T_UINT8, WG_TRANSPOSE),
+      GEMMG(10, WV_INT4, 1, BI_FLOAT, AC_NONE, T_INT8, WG_TRANSPOSE)}, 108, 2, NULL},
+    {"qdq_fold_transpose_conv", 4, {1, 3, 7, 7}, T_UINT8, 0, 2,
+     {CONVG(8, 3, 1, 1, WV_INT8, 1, BI_DQ, AC_RELU, T_INT8, WG_TRANSPOSE),
+      CONVG(6, 1, 1, 0, WV_INT4, 1, BI_NONE, AC_NONE, T_INT8, WG_TRANSPOSE)}, 109, 2, NULL},
+    {"qdq_fold_reshape", 4, {1, 4, 6, 6}, T_INT8, 1, 2,
+     {CONVG(8, 3, 2, 1, WV_INT8, 1, BI_DQ, AC_RELU, T_UINT8, WG_RESHAPE),
+      CONVG(5, 1, 1, 0, WV_TERNARY, 0, BI_FLOAT, AC_NONE, T_INT8, WG_RESHAPE)}, 110, 2, NULL},
+    {"qdq_fold_flatten", 2, {4, 36}, T_UINT8, 0, 2,
+     {MMG(20, WV_INT8, 0, BI_DQ, AC_RELU, T_UINT8, WG_FLATTEN),
+      GEMMG(12, WV_U8ZP, 1, BI_NONE, AC_NONE, T_UINT8, WG_FLATTEN)}, 111, 2, NULL},
     {"nbits_b4_zp", 2, {2, 64}, T_INT8, 0, 1, {NBITS(24, 4, 32, 1, 0)}, 201, 2, NULL},
     {"nbits_b4_nozp", 2, {3, 80}, T_UINT8, 0, 1, {NBITS(20, 4, 32, 0, 1)}, 202, 2, NULL},
     {"nbits_b2_zp", 2, {2, 64}, T_INT8, 0, 1, {NBITS(16, 2, 16, 1, 0)}, 203, 2, NULL},

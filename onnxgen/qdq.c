@@ -124,7 +124,69 @@ void lname(char *buf, size_t n, int li, const char *what)
     snprintf(buf, n, "L%d_%s", li, what);
 }
 
-/* Weights initializer in the operator's layout, scales, zero points, DQ. */
+/* The weights wn (operator layout: rank, dims, row-major bytes d) as an
+ * initializer, or as a stored initializer and the glue node of l->wglue
+ * that produces wn (see gen.h). */
+static void emit_stored(gctx *g, const gl_spec *l, const char *wn, int type, int rank,
+                        const int64_t *dims, const uint8_t *d)
+{
+    char sn[64], gn[64], shn[64];
+    lname(sn, 64, g->li, "w_stored");
+    int64_t n = numel(rank, dims);
+    if (l->wglue == WG_NONE) {
+        ob_init_tensor(g->b, wn, type, rank, dims, d);
+    } else if (l->wglue == WG_TRANSPOSE) {
+        /* Transpose(S, p) = W: S.dims[p[i]] = W.dims[i] */
+        static const int64_t p2[2] = {1, 0}, p4[4] = {3, 2, 0, 1};
+        const int64_t *p = rank == 4 ? p4 : p2;
+        int64_t sd[4], ss[4], idx[4] = {0};
+        for (int i = 0; i < rank; i++)
+            sd[p[i]] = dims[i];
+        ss[rank - 1] = 1;
+        for (int i = rank - 2; i >= 0; i--)
+            ss[i] = ss[i + 1] * sd[i + 1];
+        uint8_t *sv = xcalloc((size_t)n, 1);
+        for (int64_t k = 0; k < n; k++) {
+            int64_t off = 0;
+            for (int i = 0; i < rank; i++)
+                off += idx[i] * ss[p[i]];
+            sv[off] = d[k];
+            for (int i = rank - 1; i >= 0 && ++idx[i] == dims[i]; i--)
+                idx[i] = 0;
+        }
+        ob_init_tensor(g->b, sn, type, rank, sd, sv);
+        free(sv);
+        lname(gn, 64, g->li, "w_transpose");
+        Onnx__NodeProto *nd = ob_node(g->b, "Transpose", "", gn, (const char *[]){sn, NULL},
+                                      (const char *[]){wn, NULL});
+        if (l->kind != LK_GEMM) /* Gemm: the default perm (reversed dimensions = p2) */
+            ob_attr_ints(g->b, nd, "perm", rank, p);
+    } else if (l->wglue == WG_RESHAPE) {
+        int64_t shape[4], sd[1] = {rank};
+        memcpy(shape, dims, (size_t)rank * sizeof *shape);
+        shape[1] = -1;
+        lname(shn, 64, g->li, "w_shape");
+        ob_init_tensor(g->b, sn, type, 1, &n, d);
+        ob_init_tensor(g->b, shn, T_INT64, 1, sd, shape);
+        lname(gn, 64, g->li, "w_reshape");
+        ob_node(g->b, "Reshape", "", gn, (const char *[]){sn, shn, NULL},
+                (const char *[]){wn, NULL});
+    } else {
+        if (rank != 2) {
+            fprintf(stderr, "mpe-gen-onnx: Flatten glue needs 2-D weights\n");
+            exit(1);
+        }
+        int64_t f = dims[1] % 2 ? 1 : 2, sd[3] = {dims[0], f, dims[1] / f};
+        ob_init_tensor(g->b, sn, type, 3, sd, d);
+        lname(gn, 64, g->li, "w_flatten");
+        Onnx__NodeProto *nd = ob_node(g->b, "Flatten", "", gn, (const char *[]){sn, NULL},
+                                      (const char *[]){wn, NULL});
+        if (l->kind == LK_MATMUL) /* Gemm: the default axis (1) */
+            ob_attr_i(g->b, nd, "axis", 1);
+    }
+}
+
+/* Weights (emit_stored), scales, zero points, DQ. */
 void emit_weights(gctx *g, const gl_spec *l, int N, int K, int C, const int32_t *w,
                          const int32_t *zw, const float *sw)
 {
@@ -147,7 +209,7 @@ void emit_weights(gctx *g, const gl_spec *l, int N, int K, int C, const int32_t 
         dims[0] = N; dims[1] = C; dims[2] = l->kh; dims[3] = l->kh;
         rank = 4;
     }
-    ob_init_tensor(g->b, wn, type, rank, dims, d);
+    emit_stored(g, l, wn, type, rank, dims, d);
     uint8_t *z8 = xcalloc((size_t)N, 1);
     for (int n = 0; n < N; n++)
         z8[n] = (uint8_t)zw[n];

@@ -2,7 +2,8 @@
 # make demo: the example model (examples/mlp_mixed, written by the project's
 # generator build/bin/mpe-gen-onnx) is regenerated, compiled, run on the C
 # model and on the RTL, and checked against its expected outputs; prints the
-# PE mode chosen per layer, cycles and PE-array utilization.
+# PE mode chosen per layer, cycles and PE-array utilization. Fails (exit 1,
+# one line) when the C model or the RTL differs or the RTL backend is missing.
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/.." || exit 2
@@ -40,13 +41,15 @@ if [ ! -x "$BUILD/sim/accel/mpe-rtl" ] && [ -z "${MPE_RTL_SIM:-}" ]; then
 fi
 "$MPE" test-onnx "$MODEL" --backend rtl --summary
 rc_r=$?
-if [ $rc_r -eq 3 ]; then
-    echo "   the RTL backend is not available: RTL part skipped"
-fi
 
 echo
-if [ $rc_c -eq 0 ] && { [ $rc_r -eq 0 ] || [ $rc_r -eq 3 ]; }; then
-    echo "demo: C model matches the expected outputs bit for bit$([ $rc_r -eq 0 ] && echo ', RTL too')"
+if [ $rc_r -eq 3 ]; then
+    echo "demo: FAILED: the RTL backend is not available (C model exit $rc_c; make rtl-sim" \
+         "builds the simulator$([ -f "$OUT/rtl-sim.log" ] && echo ", log $OUT/rtl-sim.log"))"
+    exit 1
+fi
+if [ $rc_c -eq 0 ] && [ $rc_r -eq 0 ]; then
+    echo "demo: C model matches the expected outputs bit for bit, RTL too"
     exit 0
 fi
 echo "demo: FAILED (C model exit $rc_c, RTL exit $rc_r)"

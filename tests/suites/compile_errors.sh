@@ -69,8 +69,10 @@ expect 1 "adding two activations is not supported" "$B/residual_add.onnx" $O
 expect 1 "empty GEMM (0 x 8 x 16)" "$B/zero_dim.onnx" $O
 expect 1 "graph input 'x': shape too large" "$B/huge_shape.onnx" $O
 expect 1 "16777216 x 8 x 16 GEMM does not fit in accelerator memory" "$B/huge_rows.onnx" $O
-expect 1 "lut: weights need int8" "$B/good.onnx" $O --mode lut
-expect 1 "bfp mode needs floating-point" "$B/good.onnx" $O --mode bfp
+expect 1 "--mode lut cannot run this layer: weights need int8" "$B/good.onnx" $O --mode lut
+expect 1 "--mode bfp cannot run this layer: bfp mode needs floating-point" "$B/good.onnx" $O --mode bfp
+expect 1 "--mode lut cannot run this layer: block-quantized weights with FP16 scales need shiftadd" \
+    tests/onnx/nbits_b4_zp/model.onnx $O --mode lut
 expect 1 "bogus_key" "$B/good.onnx" $O --arch "$tmp/bad.cfg"
 expect 1 "unknown pass 'nope'" "$B/good.onnx" --dump-after nope
 expect 2 "unknown mode 'fast'" "$B/good.onnx" $O --mode fast

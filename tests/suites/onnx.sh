@@ -4,7 +4,8 @@
 #    libonnx-testdata): QLinearMatMul 2D/3D, QLinearConv, MatMulInteger,
 #    ConvInteger (basic, with and without padding) -- bit for bit;
 #  - tests/onnx/* (QDQ per-tensor/per-channel, int8/uint8, bias, Relu/Clip,
-#    convolutions; MatMulNBits 2/4/8 bits with/without zero points), written
+#    convolutions, constant weights behind Transpose/Reshape/Flatten
+#    (qdq_fold_*); MatMulNBits 2/4/8 bits with/without zero points), written
 #    by build/bin/mpe-gen-onnx with expected outputs from its own reference
 #    (integer outputs bit for bit, float outputs within tolerance);
 #  - examples/mlp_mixed (the demo model);
@@ -12,7 +13,7 @@
 #    any integer weight) and the demo with every mode that can run it,
 #    so that different PE datapaths must agree.
 # Also checks that the generator reproduces tests/onnx and the demo model
-# byte for byte. One count per model/data set; last line "P passed, F failed".
+# byte for byte, and that a wrong or missing expected output is reported. One count per model/data set; last line "P passed, F failed".
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/../.." || exit 2
@@ -117,6 +118,21 @@ if "$MPE" test-onnx "$tmp/wrong" >/dev/null 2>&1; then
 else
     echo "pass: a wrong expected output is detected"
     pass=$((pass + 1))
+fi
+
+# a missing expected output: one FAIL line naming the missing file, non-zero exit
+cp -r tests/onnx/qdq_matmul_i8_tensor "$tmp/missing"
+rm "$tmp/missing/test_data_set_1/output_0.pb"
+out=$("$MPE" test-onnx "$tmp/missing" 2>&1)
+rc=$?
+want="$tmp/missing/test_data_set_1: FAIL  $tmp/missing/test_data_set_1/output_0.pb: file is missing"
+if [ "$rc" -ne 0 ] && [ "$(grep -c ': FAIL ' <<<"$out")" -eq 1 ] && grep -qxF -- "$want" <<<"$out"; then
+    echo "pass: a missing output_0.pb is reported as missing"
+    pass=$((pass + 1))
+else
+    echo "FAIL: a missing output_0.pb (exit $rc):"
+    echo "$out"
+    fail=$((fail + 1))
 fi
 
 echo "$pass passed, $fail failed"

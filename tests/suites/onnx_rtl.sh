@@ -2,8 +2,8 @@
 # The compiler end to end on the RTL (mpe test-onnx --backend rtl, the
 # Verilated accelerator top run through the process backend of
 # mpe/backend_rtl.h): the seven ONNX backend node tests for quantized
-# operators, a QDQ MLP with mixed precisions, a QDQ convolution pair, a
-# MatMulNBits model and the demo model, every data set. Outputs must match
+# operators, every generated model of tests/onnx (QDQ, MatMulNBits, folded
+# weight glue) and the demo model, every data set. Outputs must match
 # bit for bit (within tolerance for the float MatMulNBits output) and the
 # cycle count must equal the C model's. Builds the simulator (make rtl-sim)
 # when it is missing; skipped (0 passed, 0 failed) under sanitizers
@@ -36,8 +36,10 @@ for t in test_qlinearmatmul_2D test_qlinearmatmul_3D test_qlinearconv test_matmu
          test_basic_convinteger test_convinteger_with_padding test_convinteger_without_padding; do
     dirs+=("$NODE/$t")
 done
-dirs+=(tests/onnx/qdq_mlp_mixed tests/onnx/qdq_conv_i8_channel tests/onnx/nbits_b4_zp
-       examples/mlp_mixed)
+for d in tests/onnx/*/; do
+    dirs+=("${d%/}")
+done
+dirs+=(examples/mlp_mixed)
 for d in "${dirs[@]}"; do
     rtl=$("$MPE" test-onnx "$d" --backend rtl 2>&1)
     rc=$?
