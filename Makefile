@@ -62,7 +62,8 @@ help:
 	@echo "  make test       install missing packages, build, run every test suite;"
 	@echo "                  ends with one line 'N passed, N failed'"
 	@echo "  make test SAN=1 the same under AddressSanitizer + UBSan (build/san/)"
-	@echo "  make bench      C-model throughput per PE mode (structural and fast path)"
+	@echo "  make bench      benchmarks: C-model PE throughput per mode, co-simulation speed,"
+	@echo "                  accelerator RTL/C-model speed and utilization, compile time"
 	@echo "  make demo       compile and run the bundled example model"
 	@echo "  make deps       install the Debian packages the project needs"
 	@echo "  make clean      remove build/"
@@ -118,7 +119,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@MPE_SAN=$(SAN) scripts/run-tests.sh $(BUILD)
 
-bench: $(BENCH_BIN) $(MPE)
+bench: $(BENCH_BIN) $(MPE) $(BUILD)/bin/mpe-gen-onnx
 	@scripts/bench.sh $(BUILD)
 
 # like test: packages first, then what the demo runs (demo-tools)
