@@ -3,7 +3,7 @@
 #   make rtl-sim                  build $(BUILD)/sim/accel/mpe-rtl (the RTL backend)
 #   make cosim-accel              quick program-level co-simulation (part of make test)
 #   make cosim-accel-long N=2000 SEED=7 SHARD=0/4   longer, shardable run
-#   make bench-rtl                RTL and C-model speed on the 512^3 GEMM of every mode
+#   make bench-rtl                512^3 GEMM per mode: utilization, C-model and RTL speed
 #   make rtl-lint-top             verilator --lint-only -Wall of the top (+ Yosys check)
 # ACCEL_ARCH=CONFIG builds the model for another architecture file.
 
@@ -44,14 +44,22 @@ cosim-accel-long: $(ACCEL_BIN)
 	$(ACCEL_BIN) cosim --seed $(SEED) --n $(N) --gemm $$(( $(N) / 5 )) --mutants $$(( $(N) / 2 )) \
 		--shard $(SHARD) --fst-dir $(ACCEL_BUILD)
 
-# RTL simulation speed (simulated cycles/s) and C-model speed on the
-# 512x512x512 GEMM of every mode of `mpe bench-accel`.
+# The 512x512x512 GEMM of every mode of `mpe bench-accel` (double-buffered
+# token schedule): cycles, PE-array utilization and C-model speed of every
+# mode (outputs checked), then the RTL's speed (simulated cycles/s) on one
+# mode per PE datapath, in the same run as the C model on the same binary
+# (the two cycle counts must be equal). BENCH_RTL_MODES selects the modes.
+BENCH_RTL_MODES ?= mac_int8 lut_w2a8 shiftadd_int4_g32 bfp_mxfp8 bitserial_a4w4
 bench-rtl: $(ACCEL_BIN) $(MPE)
 	@echo "machine: $$(nproc) cores, $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+	@$(MPE) bench-accel --mode all --check
 	@mkdir -p $(ACCEL_BUILD)/bench
-	@for m in $$($(MPE) bench-accel --help | sed -n 's/^modes: //p'); do \
+	@for m in $(BENCH_RTL_MODES); do \
 		$(MPE) bench-accel --mode $$m -o $(ACCEL_BUILD)/bench/$$m.mpeb > /dev/null || exit 1; \
-		$(ACCEL_BIN) run --cmodel $(ACCEL_BUILD)/bench/$$m.mpeb || exit 1; \
+		$(ACCEL_BIN) run --cmodel $(ACCEL_BUILD)/bench/$$m.mpeb > $(ACCEL_BUILD)/bench/$$m.txt || exit 1; \
+		cat $(ACCEL_BUILD)/bench/$$m.txt; \
+		[ $$(awk '{ print $$3 }' $(ACCEL_BUILD)/bench/$$m.txt | sort -u | wc -l) = 1 ] || \
+			{ echo "bench-rtl: $$m: RTL and C-model cycle counts differ"; exit 1; }; \
 	done
 
 rtl-lint-top:

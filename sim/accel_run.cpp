@@ -47,8 +47,10 @@ int run_one(const mpe_backend *be, const mpe_program *p, const char *name, uint6
         double secs = now() - t0;
         const mpe_accel_stats *s = be->stats(ctx);
         if (rs == MPE_RUN_DONE) {
-            printf("%-8s %-40s %12" PRIu64 " cycles %10" PRIu64 " PE ops %9.3f s %12.0f cycles/s\n",
-                   be->name, name, s->cycles, s->pe_ops, secs, (double)s->cycles / secs);
+            double util = s->cycles ? 100.0 * (double)s->pe_busy / (double)s->cycles : 0.0;
+            printf("%-8s %-40s %12" PRIu64 " cycles %10" PRIu64 " PE ops %7.2f%% util %9.3f s"
+                   " %12.0f cycles/s\n",
+                   be->name, name, s->cycles, s->pe_ops, util, secs, (double)s->cycles / secs);
             rc = 0;
         } else {
             fprintf(stderr, "mpe-rtl run: %s on %s: %s\n", name, be->name,

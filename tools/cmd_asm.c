@@ -38,11 +38,11 @@ static int assemble(const char *in, const char *out, const mpe_arch *arch)
     mpe_program p;
     mpe_program_init(&p);
     p.arch = *arch;
-    char meta[600];
-    snprintf(meta, sizeof meta, "producer: mpe asm\nsource: %s\n", in);
+    /* no file name in the meta text: disassembling and assembling again
+     * gives the same bytes whatever the files are called */
     st = mpe_program_set_code(&p, code, n);
     if (!st)
-        st = mpe_program_set_meta(&p, meta);
+        st = mpe_program_set_meta(&p, "producer: mpe asm\n");
     free(code);
     if (!st && n == 0) {
         fprintf(stderr, "%s: no instructions\n", in);

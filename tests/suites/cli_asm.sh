@@ -44,11 +44,13 @@ for src in examples/asm/*.s; do
     check $? "$name: assembles"
     "$MPE" disasm "$tmp/$name/a/prog.mpeb" >"$tmp/$name/b/prog.s"
     check $? "$name: disassembles"
-    (cd "$tmp/$name/b" && "$MPE" asm prog.s -o prog.mpeb)
+    # other file names on the way back: the bytes must not depend on them
+    cp "$tmp/$name/b/prog.s" "$tmp/$name/b/other-name.s"
+    (cd "$tmp/$name/b" && "$MPE" asm other-name.s -o prog.mpeb)
     cmp -s "$tmp/$name/a/prog.mpeb" "$tmp/$name/b/prog.mpeb"
     check $? "$name: disasm -> asm gives the same binary"
-    "$MPE" disasm --pc --data "$tmp/$name/a/prog.mpeb" >"$tmp/$name/c/prog.s" &&
-        (cd "$tmp/$name/c" && "$MPE" asm prog.s -o prog.mpeb) &&
+    "$MPE" disasm --pc --data "$tmp/$name/a/prog.mpeb" >"$tmp/$name/c/again.s" &&
+        (cd "$tmp/$name/c" && "$MPE" asm "$tmp/$name/c/again.s" -o prog.mpeb) &&
         cmp -s "$tmp/$name/a/prog.mpeb" "$tmp/$name/c/prog.mpeb"
     check $? "$name: the same with --pc --data"
 done
