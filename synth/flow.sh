@@ -122,6 +122,10 @@ esac
 # default rtl/mpe_pe.f, the PE), or every rtl/*.v with FILES=all
 FILES=${P[FILES]:-rtl/mpe_pe.f}
 unset 'P[FILES]'
+# SRAM=N: memories of at least N words (scratchpads, instruction memory)
+# are kept as SRAM macros: counted in bits, left out of the gate area
+SRAM=${P[SRAM]:-}
+unset 'P[SRAM]'
 if [ "$FILES" = all ]; then
     RTL=$(ls rtl/*.v | tr '\n' ' ')
 else
@@ -199,6 +203,10 @@ asic() {
         echo "maccmap -unmap"
         echo "tee -q -o $OUT/mul.txt select -count t:\$mul"
         echo "design -load coarse"
+        if [ -n "$SRAM" ]; then
+            echo "tee -q -o $OUT/sram.txt dump t:\$mem_v2 r:SIZE>=$SRAM %i"
+            echo "chtype -set \$__mpe_sram t:\$mem_v2 r:SIZE>=$SRAM %i"
+        fi
         echo "synth -flatten -noabc -noshare -top $TOP -run fine:"
         echo "dfflibmap -liberty $LIB"
         echo "abc -liberty $LIB"
@@ -206,7 +214,7 @@ asic() {
         echo "tee -q -o $OUT/latch_mapped.txt select -count t:\$_DLATCH* t:\$_SR_* t:\$_DLATCHSR*"
         echo "read_liberty -lib $LIB"
         echo "tee -q -o $OUT/stat.txt stat -liberty $LIB"
-        echo "tee -q -o $OUT/ltp.txt ltp w:* t:* t:DFFR_X1 %d %u"
+        echo "tee -q -o $OUT/ltp.txt ltp w:* t:* t:DFFR_X1 %d t:\$__mpe_sram %d %u"
     } >"$OUT/asic.ys"
     yosys -q -l "$OUT/asic.log" -s "$OUT/asic.ys" >/dev/null 2>&1 ||
         die "Yosys (asic) failed, see $OUT/asic.log"
@@ -225,6 +233,14 @@ asic() {
     put latches_proc "$(objs "$OUT/latch_proc.txt")"
     put latches_mapped "$(objs "$OUT/latch_mapped.txt")"
     put mul_cells "$(objs "$OUT/mul.txt")"
+    if [ -n "$SRAM" ]; then
+        # SIZE x WIDTH of every memory kept as a macro
+        put sram_macros "$(grep -c '^ *cell .\$mem_v2' "$OUT/sram.txt" || true)"
+        put sram_bits "$(awk '$1 == "parameter" && $2 == "\\SIZE" { s = $3 }
+                             $1 == "parameter" && $2 == "\\WIDTH" { w = $3 }
+                             $1 == "end" && s != "" && w != "" { n += s * w; s = ""; w = "" }
+                             END { print n + 0 }' "$OUT/sram.txt")"
+    fi
     put asic_seconds $((SECONDS - t0))
 }
 
