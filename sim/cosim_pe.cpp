@@ -197,7 +197,14 @@ struct Options {
     int max_fail = 1;
     long inject = -1;  // --inject-fail N: corrupt the model's result in case N (self-test)
     std::vector<std::string> merge;
+    std::string self = "build/sim/cosim_pe";  // argv[0], for the reproduction line
 };
+
+// Directory of the binary: default place of failure waveforms.
+std::string bin_dir(const std::string &self) {
+    size_t p = self.find_last_of('/');
+    return p == std::string::npos ? std::string(".") : self.substr(0, p);
+}
 
 std::string hexlist(const uint16_t *v, size_t n) {
     std::string s;
@@ -481,6 +488,57 @@ bool parse(int argc, char **argv, Options &o) {
     return true;
 }
 
+// ---- legal configurations hit: the bins partition the legal list, so a
+// configuration is (bin, index in bin.cfgs), flattened with per-bin offsets.
+struct ConfigHits {
+    std::vector<long> offset;  // first flat index of each bin
+    std::vector<char> hit;
+    explicit ConfigHits(const Space &sp) {
+        long n = 0;
+        for (const Bin &b : sp.bins) {
+            offset.push_back(n);
+            n += (long)b.cfgs.size();
+        }
+        hit.assign((size_t)n, 0);
+    }
+    static bool same(const mpe_pe_cfg &x, const mpe_pe_cfg &y) {
+        return x.mode == y.mode && x.a.kind == y.a.kind && x.a.bits == y.a.bits &&
+               x.a.fmt == y.a.fmt && x.w.kind == y.w.kind && x.w.bits == y.w.bits &&
+               x.w.fmt == y.w.fmt && x.both_serial == y.both_serial && x.group == y.group &&
+               x.scale_fmt == y.scale_fmt;
+    }
+    // marks every segment's configuration of a case; false if one is not in its bin
+    bool add(const Space &sp, const Case &k) {
+        bool ok = true;
+        for (const Seg &s : k.segs) {
+            const std::vector<mpe_pe_cfg> &cf = sp.bins[(size_t)s.bin].cfgs;
+            size_t i = 0;
+            while (i < cf.size() && !same(cf[i], s.cfg)) i++;
+            if (i == cf.size()) {
+                ok = false;
+                continue;
+            }
+            hit[(size_t)offset[(size_t)s.bin] + i] = 1;
+        }
+        return ok;
+    }
+    // "legal configurations hit: X of Y" and the first `show` missed ones
+    void report(const Space &sp, bool shard, size_t show) const {
+        long nhit = 0;
+        for (char h : hit) nhit += h;
+        printf("legal configurations hit: %ld of %zu%s\n", nhit, hit.size(),
+               shard ? " (this shard only)" : "");
+        size_t shown = 0, missed = hit.size() - (size_t)nhit;
+        for (size_t b = 0; b < sp.bins.size() && shown < show; b++)
+            for (size_t i = 0; i < sp.bins[b].cfgs.size() && shown < show; i++)
+                if (!hit[(size_t)offset[b] + i]) {
+                    printf("  missed: %s\n", cfg_str(sp.bins[b].cfgs[i]).c_str());
+                    shown++;
+                }
+        if (missed > shown) printf("  ... and %zu more missed\n", missed - shown);
+    }
+};
+
 // Coverage table; returns the number of expected bins never hit.
 int report_coverage(const Space &sp, const std::vector<std::array<long, C_COUNT>> &cov,
                     const std::vector<long> &bvec, bool print_table) {
@@ -608,6 +666,7 @@ int bench(const Space &sp, const Options &o) {
 
 int main(int argc, char **argv) {
     Options o;
+    if (argc > 0 && argv[0] && *argv[0]) o.self = argv[0];
     if (!parse(argc, argv, o)) return 2;
     Space sp;
     if (sp.bins.empty()) {
@@ -621,6 +680,8 @@ int main(int argc, char **argv) {
     st.cov.resize(sp.bins.size());
     for (auto &a : st.cov) a.fill(0);
     st.bin_vectors.assign(sp.bins.size(), 0);
+    ConfigHits hits(sp);
+    long foreign_cfgs = 0;  // segments whose configuration is not in their bin
 
     // The case list: indices 0..M-1 with M the smallest count whose ops
     // reach the vector budget (--case N runs just case N).
@@ -665,6 +726,7 @@ int main(int argc, char **argv) {
         }
         if (ok) {
             st.cov[(size_t)k.bin][(size_t)k.corner]++;
+            foreign_cfgs += !hits.add(sp, k);
             per_mode[mode].first++;
             if (o.verbose) printf("case %ld ok (%s, %s)\n", idx, cfg_str(k.segs[0].cfg).c_str(), kCornerName[k.corner]);
             continue;
@@ -673,11 +735,13 @@ int main(int argc, char **argv) {
         st.failures++;
         failed.push_back(idx);
         printf("%s", mm.c_str());
-        std::string wave = o.waves.empty()
-                               ? "build/sim/fail-" + std::to_string(o.seed) + "-" + std::to_string(idx) + ".fst"
-                               : o.waves;
-        printf("reproduce: build/sim/cosim_pe --seed %" PRIu64 " --case %ld --waves %s\n", o.seed,
-               idx, wave.c_str());
+        std::string wave = o.waves.empty() ? bin_dir(o.self) + "/fail-" + std::to_string(o.seed) +
+                                                 "-" + std::to_string(idx) + ".fst"
+                                           : o.waves;
+        // the injected fault is part of the failure: the line keeps it
+        std::string inj = o.inject >= 0 ? " --inject-fail " + std::to_string(o.inject) : "";
+        printf("reproduce: %s --seed %" PRIu64 " --case %ld --waves %s%s\n", o.self.c_str(), o.seed,
+               idx, wave.c_str(), inj.c_str());
         fflush(stdout);
         if (o.only_case < 0) {
             dp.reset();
@@ -713,6 +777,11 @@ int main(int argc, char **argv) {
     printf("tie class: %ld of %ld cases met at least one exact-half int-to-FP32 conversion "
            "(%ld in all; plus the preloaded FP32-addition ties)\n",
            st.tie_cases_hit, st.tie_cases, st.ties);
+    if (o.only_case < 0) hits.report(sp, o.shard_n != 1, 20);
+    if (foreign_cfgs) {
+        printf("stimulus error: %ld segments use a configuration outside their bin\n", foreign_cfgs);
+        st.failures++;
+    }
     printf("\n%ld vectors, %ld cases, %" PRIu64 " cycles in %.1f s (%.0f vectors/s, %.0f cycles/s)\n",
            st.vectors, st.cases, st.cycles, el, st.vectors / std::max(el, 1e-9),
            (double)st.cycles / std::max(el, 1e-9));
@@ -730,6 +799,7 @@ int main(int argc, char **argv) {
     }
     if (missing) fail++;
     else if (o.strict) pass++;
+    if (foreign_cfgs) fail++;
     printf("%ld passed, %ld failed\n", pass, fail);
     return (st.failures || missing) ? 1 : 0;
 }

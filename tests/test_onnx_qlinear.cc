@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
 
 extern "C" {
@@ -19,18 +18,13 @@ extern "C" {
 #include "onnx_tensor.h"
 }
 
+#include "onnx_node_data.h"
+
 namespace {
 
-// The data directory; MPE_ONNX_NODE_DIR overrides it (tests skip when absent).
-std::string node_dir() {
-    const char *e = std::getenv("MPE_ONNX_NODE_DIR");
-    return e && *e ? e : "/usr/share/libonnx-testdata/data/node";
-}
-
-bool dir_exists(const std::string &p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+// The data directory (onnx_node_data.h): tests skip when it is absent, or
+// fail under MPE_REQUIRE_ONNX_DATA=1.
+using onnxdata::node_dir;
 
 // One ONNX node test: the node, its inputs (empty tensors for omitted
 // optional inputs) and the expected output.
@@ -319,8 +313,8 @@ void print_stats(const char *name, const QStats &st) {
 
 #define LOAD_OR_SKIP(name, c)                                                   \
     do {                                                                        \
-        if (!dir_exists(node_dir() + "/" + (name)))                             \
-            GTEST_SKIP() << node_dir() << "/" << (name) << " not installed";    \
+        MPE_ONNX_REQUIRE_DIR(node_dir() + "/" + (name),                         \
+                             node_dir() << "/" << (name) << " not installed");  \
         ASSERT_TRUE(load_case((name), &(c))) << (c).err;                        \
     } while (0)
 

@@ -2,13 +2,13 @@
 // libonnx-testdata), bit for bit: QuantizeLinear, DequantizeLinear (scalar
 // and per-axis) through mpe_q_linear / mpe_dq_linear, and
 // DynamicQuantizeLinear through the uint8 per-tensor quantizer
-// (scale, zero point and codes). Skips when the data is absent.
+// (scale, zero point and codes). Skips when the data is absent (fails
+// under MPE_REQUIRE_ONNX_DATA=1, see onnx_node_data.h).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
 
 extern "C" {
@@ -16,17 +16,11 @@ extern "C" {
 #include "onnx_tensor.h"
 }
 
+#include "onnx_node_data.h"
+
 namespace {
 
-std::string node_dir() {
-    const char *e = std::getenv("MPE_ONNX_NODE_DIR");
-    return e && *e ? e : "/usr/share/libonnx-testdata/data/node";
-}
-
-bool dir_exists(const std::string &p) {
-    struct stat st;
-    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
+using onnxdata::node_dir;
 
 // test_data_set_0 of one node test plus the node's "axis" attribute.
 struct Case {
@@ -78,12 +72,11 @@ bool load(const std::string &name, int nin, int nout, Case *c) {
     return true;
 }
 
+// Skips (fails under MPE_REQUIRE_ONNX_DATA=1) without the data.
 #define SKIP_IF_NO_DATA()                                                       \
-    do {                                                                        \
-        if (!dir_exists(node_dir()))                                            \
-            GTEST_SKIP() << "ONNX node test data not found at " << node_dir()   \
-                         << " (Debian package libonnx-testdata)";               \
-    } while (0)
+    MPE_ONNX_REQUIRE_DIR(node_dir(), "ONNX node test data not found at "        \
+                                         << node_dir()                          \
+                                         << " (Debian package libonnx-testdata)")
 
 float f32(const mpe_tensor &t, size_t i) {
     float v;

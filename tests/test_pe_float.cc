@@ -34,7 +34,7 @@ const int16_t kZero[8] = {0, 1, -1, 7, -8, 255, 32767, -32768};
 // test_pe_int.cc), one block or group per `group` lanes, every op checked
 // against the reference.
 void float_sweep(const mpe_pe_cfg &c, const std::vector<uint16_t> &sa,
-                 const std::vector<uint16_t> &sw, long *ops) {
+                 const std::vector<uint16_t> &sw, long *ops, uint64_t seed) {
     Pe pe(c, kL, kC);
     std::vector<double> ta, tw;
     if (c.mode == MPE_MODE_BFP) {
@@ -87,14 +87,15 @@ void float_sweep(const mpe_pe_cfg &c, const std::vector<uint16_t> &sa,
                               << a[3] << " w " << w[0] << "," << w[1] << "," << w[2] << ","
                               << w[3] << " scales " << as[0] << "/" << ws[0] << " zero " << wz[0]
                               << " -> " << std::hex << pe.facc(0) << " (ref " << want[0] << "), "
-                              << std::dec << "cycles " << cyc;
+                              << std::dec << "cycles " << cyc << "; " << repro(seed);
                 if (++fails >= 5) return;
             }
         }
 }
 
 TEST(PeFloatSweep, BfpEveryElementPairBothScaleFormats) {
-    Rng r(3);
+    const uint64_t seed = test_seed();
+    Rng r(seed + 3);
     long ops = 0, ncfg = 0;
     for (int sf : {MPE_FMT_E8M0, MPE_FMT_UE4M3})
         for (const mpe_dtype &a : bfp_types())
@@ -104,7 +105,7 @@ TEST(PeFloatSweep, BfpEveryElementPairBothScaleFormats) {
                     // two blocks per op only for the narrow formats
                     if (g == 2 && a.bits + w.bits > 10) continue;
                     mpe_pe_cfg c = cfg_of(MPE_MODE_BFP, a, w, 0, g, sf);
-                    float_sweep(c, code_set(a, 8, 0, r), code_set(w, 8, 0, r), &ops);
+                    float_sweep(c, code_set(a, 8, 0, r), code_set(w, 8, 0, r), &ops, seed);
                     ncfg++;
                     if (HasFailure()) return;
                 }
@@ -113,7 +114,8 @@ TEST(PeFloatSweep, BfpEveryElementPairBothScaleFormats) {
 }
 
 TEST(PeFloatSweep, ShiftAddGroupedEveryWeightType) {
-    Rng r(4);
+    const uint64_t seed = test_seed();
+    Rng r(seed + 4);
     long ops = 0, ncfg = 0;
     std::vector<mpe_dtype> acts = {mpe_dt_int(8), mpe_dt_uint(8), mpe_dt_int(4), mpe_dt_uint(4),
                                    mpe_dt_int(1), mpe_dt_uint(1), mpe_dt_int(16), mpe_dt_uint(16),
@@ -126,7 +128,7 @@ TEST(PeFloatSweep, ShiftAddGroupedEveryWeightType) {
                 c.group = (uint16_t)g;
                 c.scale_fmt = MPE_FMT_FP16;
                 int fb = quick() ? 4 : (g == 4 ? 8 : 5);
-                float_sweep(c, code_set(a, fb, 4, r), code_set(c.w, fb, 4, r), &ops);
+                float_sweep(c, code_set(a, fb, 4, r), code_set(c.w, fb, 4, r), &ops, seed);
                 ncfg++;
                 if (HasFailure()) return;
             }

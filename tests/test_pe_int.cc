@@ -19,7 +19,7 @@ constexpr int kC = 2;  // columns
 // r = 0..3 each pair visits each lane once. Column 1 pairs the same
 // activation with the next weight code. Each op clears and is checked.
 void sweep(const mpe_pe_cfg &c, const std::vector<uint16_t> &sa, const std::vector<uint16_t> &sw,
-           long *ops) {
+           long *ops, uint64_t seed) {
     Pe pe(c, kL, kC);
     size_t nw = sw.size(), n = sa.size() * nw, nb = (n + 3) / 4;
     int fails = 0;
@@ -42,16 +42,18 @@ void sweep(const mpe_pe_cfg &c, const std::vector<uint16_t> &sa, const std::vect
                               << a[3] << " w " << w[0] << "," << w[1] << "," << w[2] << ","
                               << w[3] << " -> " << pe.acc(0) << " (ref "
                               << (int64_t)wrap48(int_dot(c.a, c.w, a, w, kL)) << "), cycles "
-                              << cyc;
+                              << cyc << "; " << repro(seed);
                 if (++fails >= 5) return;
             }
         }
 }
 
 // Sweeps every legal configuration of a mode: full code sets up to
-// `full_bits` bits per side (reduced sets with `nrand` random codes above).
+// `full_bits` bits per side (reduced sets with `nrand` random codes above,
+// drawn from the test seed: MPE_TEST_SEED).
 void sweep_mode(int mode, int full_bits, int nrand, int stride) {
-    Rng r(1);
+    const uint64_t seed = test_seed();
+    Rng r(seed + 1);
     long ops = 0, ncfg = 0;
     std::vector<mpe_pe_cfg> cfgs = legal(mode, kL);
     ASSERT_FALSE(cfgs.empty());
@@ -60,7 +62,7 @@ void sweep_mode(int mode, int full_bits, int nrand, int stride) {
         // one wide side: the other side's full set shrinks to 5 bits
         int fa = c.w.bits > full_bits ? std::min(full_bits, 5) : full_bits;
         int fw = c.a.bits > full_bits ? std::min(full_bits, 5) : full_bits;
-        sweep(c, code_set(c.a, fa, nrand, r), code_set(c.w, fw, nrand, r), &ops);
+        sweep(c, code_set(c.a, fa, nrand, r), code_set(c.w, fw, nrand, r), &ops, seed);
         ncfg++;
         if (::testing::Test::HasFailure()) return;
     }

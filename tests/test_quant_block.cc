@@ -4,6 +4,7 @@
 // subnormal block maxima.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,8 @@ extern "C" {
 #include "mpe/fp32.h"
 #include "mpe/quant.h"
 }
+
+#include "pe_test_util.h"  // pet::test_seed, pet::repro
 
 namespace {
 
@@ -304,6 +307,147 @@ TEST(QuantBfp, Bfp12HandVector) {
     EXPECT_EQ(b.q.scales[0], 127u + 6u);
     EXPECT_EQ(b.q.scales[1], 0u);
     EXPECT_EQ(mpe_sext(b.q.codes[0], 8), 100);  // 100 / 64 * 64
+}
+
+// Mantissa widths 5, 6 and 7 (no named format: mpe_bfp_block directly).
+// Expected codes by hand from docs/numerics.md 3.4: E = floor(log2 amax) + 127,
+// m = clamp(round(V * 2^-(E-127) * 2^(b-2)), -(2^(b-1)-1), 2^(b-1)-1), stored
+// as b-bit two's complement; value m * 2^(E-127) * 2^-(b-2).
+struct BfpVec {
+    int b;
+    uint8_t E;
+    std::vector<float> x;
+    std::vector<int> rne, rna;  // signed mantissas
+    std::vector<uint16_t> code; // the RNE codes as stored
+    std::vector<float> y;       // RNE dequantized
+};
+
+const std::vector<BfpVec> &bfp_vectors() {
+    static const std::vector<BfpVec> v = {
+        // b = 5, lim 15: amax 3.9 -> floor(log2) 1, E 128; m = 4 V
+        {5, 128,
+         {3.9f, -2.5f, 1.125f, 0.375f, 0.625f, -0.0f, 0.1f, -3.875f, -0.875f},
+         {15, -10, 4, 2, 2, 0, 0, -15, -4},    // 15.6 -> 16 clamps; 4.5 -> 4; -15.5 -> -16 clamps
+         {15, -10, 5, 2, 3, 0, 0, -15, -4},    // ties away: 4.5 -> 5, 2.5 -> 3
+         {0x0F, 0x16, 0x04, 0x02, 0x02, 0x00, 0x00, 0x11, 0x1C},
+         {3.75f, -2.5f, 1.0f, 0.5f, 0.5f, 0.0f, 0.0f, -3.75f, -1.0f}},
+        // b = 6, lim 31: amax 0.99 -> floor(log2) -1, E 126; m = 32 V
+        {6, 126,
+         {0.99f, -0.75f, 0.015625f, 0.046875f, -0.078125f, 0.3f, 0.0009765625f, -0.5f},
+         {31, -24, 0, 2, -2, 10, 0, -16},      // 31.68 -> 32 clamps; 0.5 -> 0; -2.5 -> -2; 9.6 -> 10
+         {31, -24, 1, 2, -3, 10, 0, -16},
+         {0x1F, 0x28, 0x00, 0x02, 0x3E, 0x0A, 0x00, 0x30},
+         {0.96875f, -0.75f, 0.0f, 0.0625f, -0.0625f, 0.3125f, 0.0f, -0.5f}},
+        // b = 7, lim 63: amax 15.9 -> floor(log2) 3, E 130; m = 4 V
+        {7, 130,
+         {-15.9f, 12.0f, 0.125f, 0.375f, -0.625f, 7.8f, 15.75f, 0.001f},
+         {-63, 48, 0, 2, -2, 31, 63, 0},       // -63.6 -> -64 clamps; 31.2 -> 31; 63 exact
+         {-63, 48, 1, 2, -3, 31, 63, 0},
+         {0x41, 0x30, 0x00, 0x02, 0x7E, 0x1F, 0x3F, 0x00},
+         {-15.75f, 12.0f, 0.0f, 0.5f, -0.5f, 7.75f, 15.75f, 0.0f}},
+        // subnormal amax 2^-128: floor(log2) -128, E clamps to 0;
+        // m = 2^-128 * 2^127 * 2^(b-2) = 2^(b-3), value 2^-128 again
+        {5, 0, {std::ldexp(1.0f, -128)}, {4}, {4}, {0x04}, {std::ldexp(1.0f, -128)}},
+        {6, 0, {-std::ldexp(1.0f, -128)}, {-8}, {-8}, {0x38}, {-std::ldexp(1.0f, -128)}},
+        {7, 0, {std::ldexp(1.0f, -128)}, {16}, {16}, {0x10}, {std::ldexp(1.0f, -128)}},
+        // amax 3e38: floor(log2) 127, E 254; b = 6: 3e38 / 2^127 = 1.763 * 16 = 28.2 -> 28
+        {6, 254, {3.0e38f, -1.0e38f}, {28, -9}, {28, -9}, {0x1C, 0x37},
+         {std::ldexp(28.0f, 123), std::ldexp(-9.0f, 123)}},  // -1e38 / 2^123 = -9.4 -> -9
+    };
+    return v;
+}
+
+TEST(QuantBfp, Mantissa5To7HandVectors) {
+    for (const BfpVec &t : bfp_vectors()) {
+        int n = (int)t.x.size();
+        std::vector<uint16_t> ce((size_t)n, 0xFFFF), ca((size_t)n, 0xFFFF);
+        uint8_t Ee = mpe_bfp_block(t.b, t.x.data(), n, MPE_RNE, ce.data());
+        uint8_t Ea = mpe_bfp_block(t.b, t.x.data(), n, MPE_RNA, ca.data());
+        EXPECT_EQ(Ee, t.E) << "b=" << t.b;
+        EXPECT_EQ(Ea, t.E) << "b=" << t.b;
+        mpe_dtype dt = mpe_dt_bfpint(t.b);
+        for (int i = 0; i < n; i++) {
+            EXPECT_EQ(ce[(size_t)i], t.code[(size_t)i]) << "b=" << t.b << " x=" << t.x[(size_t)i];
+            EXPECT_EQ(mpe_sext(ce[(size_t)i], t.b), t.rne[(size_t)i])
+                << "b=" << t.b << " x=" << t.x[(size_t)i];
+            EXPECT_EQ(mpe_sext(ca[(size_t)i], t.b), t.rna[(size_t)i])
+                << "b=" << t.b << " RNA x=" << t.x[(size_t)i];
+            EXPECT_EQ(ce[(size_t)i] >> t.b, 0) << "b=" << t.b << " bits above the mantissa";
+            uint32_t y = mpe_mx_dequant(dt, ce[(size_t)i], Ee);
+            EXPECT_EQ(y, bits(t.y[(size_t)i])) << "b=" << t.b << " x=" << t.x[(size_t)i]
+                                               << " -> " << fl(y);
+        }
+    }
+    // NaN/inf blocks (E 0xFF, zero mantissas) and all-zero blocks (E 0), every width
+    for (int b = 5; b <= 7; b++) {
+        for (float sp : {NAN, INFINITY, -INFINITY}) {
+            std::vector<float> x = {1.0f, sp, -2.0f};
+            std::vector<uint16_t> c(3, 0xFFFF);
+            EXPECT_EQ(mpe_bfp_block(b, x.data(), 3, MPE_RNE, c.data()), 0xFFu) << b;
+            for (uint16_t k : c) EXPECT_EQ(k, 0u) << b;
+            EXPECT_TRUE(std::isnan(fl(mpe_mx_dequant(mpe_dt_bfpint(b), 0, 0xFF)))) << b;
+        }
+        std::vector<float> z = {0.0f, -0.0f, 0.0f};
+        std::vector<uint16_t> c(3, 0xFFFF);
+        EXPECT_EQ(mpe_bfp_block(b, z.data(), 3, MPE_RNE, c.data()), 0u) << b;
+        for (uint16_t k : c) EXPECT_EQ(k, 0u) << b;
+    }
+}
+
+// Round trip: in a block with shared exponent e = floor(log2 amax) (found
+// with frexp, not the code under test) and ulp = 2^(e-(b-2)), every element
+// comes back within ulp/2, except those past (2^(b-1)-1) ulp, which clamp to
+// +-(2^(b-1)-1) ulp (error below one ulp). Exponents stay in the normal range
+// so the dequantized values are exact in FP32.
+TEST(QuantBfp, RoundTripErrorBound) {
+    const uint64_t seed = pet::test_seed();
+    pet::Rng r(seed ^ 0xBF9ull);
+    long checked = 0, clamped = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+        int b = 4 + trial % 5;  // 4..8
+        mpe_round rm = (trial / 5) % 2 ? MPE_RNA : MPE_RNE;
+        int n = r.range(1, 64);
+        int e0 = r.range(-100, 100);
+        std::vector<float> x((size_t)n);
+        for (float &v : x) {
+            // magnitudes from 2^(e0-12) to just below 2^(e0+1), some exact zeros
+            uint64_t u = r.next();
+            float m = (float)((u >> 8) & 0xFFFFFF) / 16777216.0f;  // [0, 1)
+            v = (u % 23 == 0) ? 0.0f : std::ldexp(1.0f + m, e0 - (int)((u >> 40) % 13));
+            if (u & 1) v = -v;
+        }
+        double amax = 0;
+        for (float v : x) amax = std::max(amax, (double)std::fabs(v));
+        std::vector<uint16_t> c((size_t)n);
+        uint8_t E = mpe_bfp_block(b, x.data(), n, rm, c.data());
+        if (amax == 0) {
+            ASSERT_EQ(E, 0u) << pet::repro(seed) << " trial " << trial;
+            continue;
+        }
+        int fe;
+        std::frexp(amax, &fe);  // amax = f 2^fe, f in [0.5, 1): floor(log2) = fe - 1
+        ASSERT_EQ((int)E, fe - 1 + 127) << pet::repro(seed) << " trial " << trial;
+        double ulp = std::ldexp(1.0, fe - 1 - (b - 2));
+        double lim = (double)((1 << (b - 1)) - 1);
+        mpe_dtype dt = mpe_dt_bfpint(b);
+        for (int i = 0; i < n; i++) {
+            double xv = x[(size_t)i];
+            double y = fl(mpe_mx_dequant(dt, c[(size_t)i], E));
+            double err = std::fabs(y - xv);
+            checked++;
+            if (std::fabs(xv) <= lim * ulp) {
+                ASSERT_LE(err, ulp / 2) << pet::repro(seed) << " trial " << trial << " b=" << b
+                                        << " x=" << x[(size_t)i] << " y=" << y;
+            } else {
+                clamped++;
+                ASSERT_EQ(y, std::copysign(lim * ulp, xv))
+                    << pet::repro(seed) << " trial " << trial << " b=" << b << " x=" << x[(size_t)i];
+                ASSERT_LT(err, ulp) << pet::repro(seed) << " trial " << trial;
+            }
+        }
+    }
+    EXPECT_GT(clamped, 0);  // the clamp branch was exercised
+    EXPECT_GT(checked, 50000);
 }
 
 // NVFP4 hand-computed: tensor amax 2688 -> St = 1 exactly.

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Quick co-simulation of the RTL PE against the C model (make cosim): the
 # FP32 unit against fp32.c, then >= 100,000 ops over every mode with all
-# expected coverage bins hit. One count per mode, plus the FP unit and the
-# coverage check. Skipped under sanitizers (MPE_SAN=1 or a build/san tree):
+# expected coverage bins hit. One count per mode, plus the FP unit, the
+# coverage check and a self-test of the failure path (--inject-fail: the run
+# must fail, print a reproduction line that fails again, and write an FST
+# waveform). Skipped under sanitizers (MPE_SAN=1 or a build/san tree):
 # the Verilated models are not rebuilt there.
 set -u
 BUILD=${1:-build}
@@ -20,7 +22,8 @@ if ! nm "$BUILD/lib/libmpe.a" 2>/dev/null | grep -q ' T mpe_pe_step$'; then
     exit 0
 fi
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+tmpd=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$tmpd"' EXIT
 if ! make -s --no-print-directory BUILD="$BUILD" cosim-build >"$log" 2>&1; then
     tail -30 "$log"
     echo "0 passed, 1 failed"
@@ -42,5 +45,39 @@ add "$log"
 rc2=${PIPESTATUS[0]}
 add "$log"
 if [ "$rc1" -ne 0 ] || [ "$rc2" -ne 0 ]; then [ "$fail" -eq 0 ] && fail=1; fi
+
+# Self-test of the failure path: --inject-fail N corrupts the model's result
+# in case N. The run must exit non-zero, print a "reproduce:" line that keeps
+# --inject-fail (so rerunning it fails too) and write the case's waveform to
+# the --waves file.
+inject_selftest() {
+    local wave="$tmpd/inject.fst" ilog="$tmpd/inject.log" rlog="$tmpd/rerun.log" rc cmd
+    "$BUILD/sim/cosim_pe" --seed 1 --n 100 --inject-fail 5 --waves "$wave" >"$ilog" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ]; then echo "FAIL: --inject-fail 5 run exited 0"; return 1; fi
+    grep -E '^MISMATCH seed 1 case 5 ' "$ilog" >/dev/null ||
+        { echo "FAIL: no MISMATCH line for the injected case 5"; return 1; }
+    cmd=$(sed -n 's/^reproduce: //p' "$ilog" | head -n 1)
+    if [ -z "$cmd" ]; then echo "FAIL: no 'reproduce:' line"; return 1; fi
+    case " $cmd " in
+    *" --inject-fail 5 "*) ;;
+    *) echo "FAIL: reproduce line drops --inject-fail: $cmd"; return 1 ;;
+    esac
+    if grep -q 'built without --trace-fst' "$ilog"; then
+        echo "note: binary built without --trace-fst, waveform not checked"
+    elif [ ! -s "$wave" ]; then
+        echo "FAIL: no non-empty waveform at $wave"; return 1
+    fi
+    # the printed command reproduces the failure
+    local -a argv
+    read -r -a argv <<<"$cmd"
+    "${argv[@]}" >"$rlog" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ] || ! grep -qE '^MISMATCH seed 1 case 5 ' "$rlog"; then
+        echo "FAIL: the reproduce command did not fail again (exit $rc): $cmd"; return 1
+    fi
+    echo "pass: --inject-fail self-test (exit $rc, reproduce line, $(wc -c <"$wave") byte FST)"
+}
+if inject_selftest; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
