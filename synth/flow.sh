@@ -40,6 +40,7 @@ ICE40_DEV=hx8k
 ICE40_PKG=ct256
 ICE40_LCS=7680
 ICE40_MAX_GE=40000
+ICE40_TIMEOUT=${ICE40_TIMEOUT:-300}   # seconds for nextpnr (congested designs route for long)
 
 die() { echo "flow.sh: $NAME: $*" >&2; exit 1; }
 
@@ -369,15 +370,18 @@ ice40() {
     if [ "$luts" -gt "$ICE40_LCS" ] || [ "$ffs" -gt "$ICE40_LCS" ]; then
         put ice40_fit no
         put ice40_note "needs $luts LUT4 / $ffs FF (with the I/O shell); $ICE40_DEV has $ICE40_LCS LCs"
-    elif nextpnr-ice40 --"$ICE40_DEV" --package "$ICE40_PKG" --json "$OUT/ice40.json" \
-            --seed 1 --timing-allow-fail --freq 12 >"$OUT/nextpnr.log" 2>&1; then
+    elif timeout "$ICE40_TIMEOUT" nextpnr-ice40 --"$ICE40_DEV" --package "$ICE40_PKG" \
+            --json "$OUT/ice40.json" --seed 1 --timing-allow-fail --freq 12 >"$OUT/nextpnr.log" 2>&1; then
         put ice40_fit yes
         put ice40_lc "$(sed -nE 's/.*ICESTORM_LC: *([0-9]+)\/.*/\1/p' "$OUT/nextpnr.log" | tail -n 1)"
         put fmax_mhz "$(sed -nE "s/.*Max frequency for clock '[^']*clk[^']*': ([0-9.]+) MHz.*/\1/p" \
                         "$OUT/nextpnr.log" | tail -n 1)"
-    else
+    elif grep -q "Program finished" "$OUT/nextpnr.log" || grep -q ERROR "$OUT/nextpnr.log"; then
         put ice40_fit no
         put ice40_note "nextpnr-ice40 failed: $(grep -m1 ERROR "$OUT/nextpnr.log" | cut -c1-120)"
+    else
+        put ice40_fit unknown
+        put ice40_note "nextpnr-ice40 did not finish within $ICE40_TIMEOUT s ($luts LUT4 of $ICE40_LCS: congested)"
     fi
     put ice40_seconds $((SECONDS - t0))
 }
