@@ -144,6 +144,9 @@ read_cmds() {   # $1: top module
     [ -z "$cp" ] || echo "chparam$cp $TOP"
     [ "$1" = "$TOP" ] || echo "read_verilog $OUT/shell.v"
     echo "hierarchy -check -top $1"
+    # a top whose parameters were changed may come out of hierarchy under a
+    # derived name: give it its own name back for the later -top options
+    echo "rename -top $1"
     echo "proc"
     echo "flatten"
 }

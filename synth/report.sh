@@ -41,7 +41,11 @@ function num(x) { return x != "" && x + 0 == x }
 function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
 function jval(s) { return num(s) ? s : (s == "" ? "null" : jstr(s)) }
 $1 == "R" { k = $3; v = $0; sub(/^R [^ ]+ [^ ]+ /, "", v); V[$2, k] = v; next }
-$1 == "design" { D[++nd] = $2; kind[$2] = $3; next }
+$1 == "design" {
+    D[++nd] = $2; kind[$2] = $3; rows[$2] = 1
+    for (f = 4; f <= NF; f++) if ($f ~ /^ROWS=[0-9]+$/) rows[$2] = substr($f, 6) + 0
+    next
+}
 $1 == "row" {
     n = ++nr; rd[n] = $2; rl[n] = $3; rm[n] = $4; rw[n] = $5; ra[n] = $6; rc[n] = $7
     has[$2] = 1; next
@@ -54,7 +58,7 @@ END {
         if (kind[d] == "mac" && num(get(d, "area_ge")) && get(d, "area_ge") > 0)
             base[get(d, "lanes"), get(d, "cols")] = get(d, "lanes") * get(d, "cols") / get(d, "area_ge")
     }
-    ncol = split("design,precision,mode,config,weight_bits,act_bits,lanes,cols,cycles_per_op,macs_per_cycle,area_ge,area_um2,ff_count,cells,depth,macs_per_cycle_per_kge,density_vs_int8_mac,xc7_lut,xc7_ff,xc7_dsp,xc7_bram,ice40_device,ice40_lc,fmax_mhz,ice40_note", C, ",")
+    ncol = split("design,precision,mode,config,weight_bits,act_bits,rows,lanes,cols,cycles_per_op,macs_per_cycle,area_ge,area_um2,ff_count,cells,depth,macs_per_cycle_per_kge,density_vs_int8_mac,sram_bits,xc7_lut,xc7_ff,xc7_dsp,xc7_bram,ice40_device,ice40_lc,fmax_mhz,ice40_note", C, ",")
     csv = out "/area.csv"; js = out "/area.json"; md = out "/area.md"; dat = out "/density.dat"
     line = C[1]; for (j = 2; j <= ncol; j++) line = line "," C[j]; print line > csv
     print "[" > js
@@ -64,22 +68,23 @@ END {
     print "x MAC = density / density of the INT8 MAC baseline with the same LANES and COLS; depth = cells on the longest" > md
     print "combinational path; fixed = configuration tied to one precision, runtime = run-time configurable PE evaluated at the point." > md
     print "" > md
-    print "| design | precision | mode | config | W | A | K x C | cyc/op | MAC/cyc | area GE | FFs | cells | depth | MAC/cyc/kGE | x MAC | xc7 LUT | FF | DSP | BRAM | iCE40 LC | Fmax MHz |" > md
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" > md
+    print "| design | precision | mode | config | W | A | R x K x C | cyc/op | MAC/cyc | area GE | FFs | cells | depth | MAC/cyc/kGE | x MAC | SRAM bits | xc7 LUT | FF | DSP | BRAM | iCE40 LC | Fmax MHz |" > md
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" > md
     for (n = 1; n <= nr; n++) {
         d = rd[n]; L = get(d, "lanes"); K = get(d, "cols")
         R["design"] = d; R["precision"] = rl[n]; R["mode"] = rm[n]
         R["config"] = (kind[d] == "rtl") ? "runtime" : (kind[d] == "mac" ? "baseline" : "fixed")
-        R["weight_bits"] = rw[n]; R["act_bits"] = ra[n]; R["lanes"] = L; R["cols"] = K
+        R["weight_bits"] = rw[n]; R["act_bits"] = ra[n]; R["rows"] = rows[d]; R["lanes"] = L; R["cols"] = K
         R["cycles_per_op"] = rc[n]
-        mpc = (num(L) && num(K) && num(rc[n]) && rc[n] > 0) ? L * K / rc[n] : ""
+        mpc = (num(L) && num(K) && num(rc[n]) && rc[n] > 0) ? rows[d] * L * K / rc[n] : ""
         R["macs_per_cycle"] = mpc
         ge = get(d, "area_ge")
         R["area_ge"] = ge; R["area_um2"] = get(d, "area_um2"); R["ff_count"] = get(d, "ff_count")
         R["cells"] = get(d, "cells"); R["depth"] = get(d, "depth")
         dens = (mpc != "" && num(ge) && ge > 0) ? mpc / ge : ""
         R["macs_per_cycle_per_kge"] = (dens != "") ? sprintf("%.4f", dens * 1000) : ""
-        R["density_vs_int8_mac"] = (dens != "" && ((L, K) in base)) ? sprintf("%.3f", dens / base[L, K]) : ""
+        R["density_vs_int8_mac"] = (dens != "" && rows[d] == 1 && ((L, K) in base)) ? sprintf("%.3f", dens / base[L, K]) : ""
+        R["sram_bits"] = get(d, "sram_bits")
         R["xc7_lut"] = get(d, "xc7_lut"); R["xc7_ff"] = get(d, "xc7_ff")
         R["xc7_dsp"] = get(d, "xc7_dsp"); R["xc7_bram"] = get(d, "xc7_bram")
         R["ice40_device"] = get(d, "ice40_device"); R["ice40_lc"] = get(d, "ice40_lc")
@@ -94,9 +99,9 @@ END {
         print line > csv
         print obj (n < nr ? "}," : "}") > js
         ff = R["fmax_mhz"] != "" ? R["fmax_mhz"] : (R["ice40_note"] != "" ? "n/a" : "")
-        printf "| %s | %s | %s | %s | %s | %s | %s x %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
-            d, rl[n], rm[n], R["config"], rw[n], ra[n], L, K, rc[n], mpc, ge, R["ff_count"], R["cells"], R["depth"], \
-            R["macs_per_cycle_per_kge"], R["density_vs_int8_mac"], R["xc7_lut"], R["xc7_ff"], R["xc7_dsp"], R["xc7_bram"], \
+        printf "| %s | %s | %s | %s | %s | %s | %s x %s x %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
+            d, rl[n], rm[n], R["config"], rw[n], ra[n], rows[d], L, K, rc[n], mpc, ge, R["ff_count"], R["cells"], R["depth"], \
+            R["macs_per_cycle_per_kge"], R["density_vs_int8_mac"], R["sram_bits"], R["xc7_lut"], R["xc7_ff"], R["xc7_dsp"], R["xc7_bram"], \
             R["ice40_lc"], ff > md
         if (R["density_vs_int8_mac"] != "")
             printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, rl[n], rm[n], R["config"], L, K, R["density_vs_int8_mac"], R["macs_per_cycle_per_kge"] > dat

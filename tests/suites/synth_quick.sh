@@ -71,9 +71,10 @@ fi
 if synth/report.sh --no-plot --list "$list" "$tmp/build" "$tmp/rep" >"$tmp/rep.log" 2>&1; then
     row=$(grep '^q_lut_w2a8,' "$tmp/rep/area.csv")
     IFS=, read -r -a c <<<"$row"
-    # columns: ... macs_per_cycle(9) area_ge(10) ... density_vs_int8_mac(16)
-    if [ "${c[9]}" = 4 ] && [ "${c[10]}" = "$ge" ] && [[ ${c[16]} =~ ^[0-9]+\.[0-9]+$ ]]; then
-        ok "report row q_lut_w2a8: 4 MAC/cycle, $ge GE, ${c[16]} x the INT8 MAC density"
+    # columns: ... rows(6) ... macs_per_cycle(10) area_ge(11) ... density_vs_int8_mac(17)
+    if [ "${c[6]}" = 1 ] && [ "${c[10]}" = 4 ] && [ "${c[11]}" = "$ge" ] &&
+        [[ ${c[17]} =~ ^[0-9]+\.[0-9]+$ ]]; then
+        ok "report row q_lut_w2a8: 4 MAC/cycle, $ge GE, ${c[17]} x the INT8 MAC density"
     else
         bad "report row q_lut_w2a8: $row"
     fi
