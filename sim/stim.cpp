@@ -276,6 +276,10 @@ struct Gen {
     int corner;
     int nslots;
     int pattern;  // per-op sub-pattern for extreme/zero/special
+    // special pattern 2: a single lane carries the special (inf or NaN) on
+    // one side (0 = activation, 1 = weight), so that inf x 0 = NaN in that
+    // lane is not masked by a NaN or an inf - inf in another lane
+    int one_lane = 0, one_side = 0;
 
     Gen(Rng &rr, const mpe_pe_cfg &cc, int corner_)
         : r(rr), c(cc), corner(corner_), nslots(mpe_pe_scale_slots(&cc, kLanes)), pattern(0) {}
@@ -305,6 +309,11 @@ struct Gen {
             if (pattern == 0 || (pattern == 2 && r.chance(1, 2))) return zero_code(r, c.a);
             return rand_code(r, c.a, false);
         case C_SPECIAL:
+            if (pattern == 2) {  // one special lane, on the activation side
+                if (k != one_lane) return rand_code(r, c.a, false);
+                if (one_side == 0 && is_bfp() && fp_has_special(c.a)) return special_code(r, c.a);
+                return r.chance(1, 2) ? zero_code(r, c.a) : rand_code(r, c.a, false);
+            }
             if (is_bfp() && fp_has_special(c.a) && r.chance(1, 6)) return special_code(r, c.a);
             if (r.chance(1, 5)) return zero_code(r, c.a);
             return rand_code(r, c.a, false);
@@ -323,6 +332,11 @@ struct Gen {
             if (pattern == 1 || (pattern == 2 && r.chance(1, 2))) return zero_code(r, c.w);
             return rand_code(r, c.w, false);
         case C_SPECIAL:
+            if (pattern == 2) {  // the other operand of the special lane: often zero
+                if (k != one_lane) return rand_code(r, c.w, false);
+                if (one_side == 1 && is_bfp() && fp_has_special(c.w)) return special_code(r, c.w);
+                return r.chance(1, 2) ? zero_code(r, c.w) : rand_code(r, c.w, false);
+            }
             if (is_bfp() && fp_has_special(c.w) && r.chance(1, 6)) return special_code(r, c.w);
             if (r.chance(1, 5)) return zero_code(r, c.w);
             return rand_code(r, c.w, false);
@@ -377,6 +391,10 @@ struct Gen {
 
     void op(Op &o, bool scales_fresh, const Op *prev) {
         pattern = (int)r.below(3);
+        if (corner == C_SPECIAL && pattern == 2) {
+            one_lane = (int)r.below(kLanes);
+            one_side = (int)r.below(2);
+        }
         junk = corner == C_RANDOM && r.chance(1, 4);
         for (int k = 0; k < kLanes; k++) o.a[(size_t)k] = a_code(k);
         for (int col = 0; col < kCols; col++)
