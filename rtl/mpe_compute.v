@@ -22,7 +22,13 @@ module mpe_compute #(
   parameter LANES   = 16,
   parameter ASP_WB  = 128,   // scratchpad word bytes
   parameter WSP_WB  = 128,
-  parameter OSP_WB  = 256
+  parameter OSP_WB  = 256,
+  // PE datapaths built (mpe_pe's EN_* parameters; all by default)
+  parameter EN_MAC       = 1,
+  parameter EN_LUT       = 1,
+  parameter EN_SHIFTADD  = 1,
+  parameter EN_BFP       = 1,
+  parameter EN_BITSERIAL = 1
 ) (
   input  wire                      clk_i,
   input  wire                      rst_ni,
@@ -221,7 +227,9 @@ module mpe_compute #(
     for (gr = 0; gr < ROWS; gr = gr + 1) begin : g_pe
       wire unused_valid;
       mpe_pe #(
-        .LANES (LANES), .COLS (COLS), .A_W (16), .W_W (16), .SLOTS (LANES)
+        .LANES (LANES), .COLS (COLS), .A_W (16), .W_W (16), .SLOTS (LANES),
+        .EN_MAC (EN_MAC), .EN_LUT (EN_LUT), .EN_SHIFTADD (EN_SHIFTADD),
+        .EN_BFP (EN_BFP), .EN_BITSERIAL (EN_BITSERIAL)
       ) u_pe (
         .clk_i             (clk_i),
         .rst_ni            (rst_ni),

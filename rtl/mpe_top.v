@@ -29,7 +29,15 @@ module mpe_top #(
   parameter MEM_LATENCY = `MPE_ARCH_MEM_LATENCY,
   parameter MEM_BYTES   = `MPE_ARCH_MEM_BYTES,
   parameter QUEUE_DEPTH = `MPE_ARCH_QUEUE_DEPTH,
-  parameter IMEM_INSNS  = `MPE_ARCH_IMEM_INSNS
+  parameter IMEM_INSNS  = `MPE_ARCH_IMEM_INSNS,
+  // PE datapaths built (all by default; synthesis may build fewer, see
+  // synth/designs.txt; rtl/README.md: an op of a mode that is not built
+  // takes one cycle and changes nothing)
+  parameter EN_MAC       = 1,
+  parameter EN_LUT       = 1,
+  parameter EN_SHIFTADD  = 1,
+  parameter EN_BFP       = 1,
+  parameter EN_BITSERIAL = 1
 ) (
   input  wire                    clk_i,
   input  wire                    rst_ni,
@@ -303,7 +311,9 @@ module mpe_top #(
   wire unused_psp = ^{psp_a, psp_w, psp_z, psp_p};
   mpe_compute #(
     .ROWS (ROWS), .COLS (COLS), .LANES (LANES),
-    .ASP_WB (ASP_WB), .WSP_WB (WSP_WB), .OSP_WB (OSP_WB)
+    .ASP_WB (ASP_WB), .WSP_WB (WSP_WB), .OSP_WB (OSP_WB),
+    .EN_MAC (EN_MAC), .EN_LUT (EN_LUT), .EN_SHIFTADD (EN_SHIFTADD),
+    .EN_BFP (EN_BFP), .EN_BITSERIAL (EN_BITSERIAL)
   ) u_compute (
     .clk_i (clk_i), .rst_ni (rst_ni), .start_i (start_c), .insn_i (head_c[127:0]),
     .busy_o (busy_c), .done_o (done_c),
