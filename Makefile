@@ -67,6 +67,16 @@ help:
 	@echo "  make demo       compile and run the bundled example model"
 	@echo "  make deps       install the Debian packages the project needs"
 	@echo "  make clean      remove build/"
+	@echo "RTL and co-simulation (sim/README.md, rtl/top.md):"
+	@echo "  make rtl-lint   Verilator --lint-only -Wall of every configuration, Yosys checks"
+	@echo "  make cosim      quick PE co-simulation (100k vectors, part of make test)"
+	@echo "  make cosim-long N=... SEED=... [SHARD=i/n]   long PE regression, shardable"
+	@echo "  make cosim-accel [cosim-accel-long N=... SEED=... SHARD=i/n]   program-level"
+	@echo "  make mutate     fault injection: how many RTL mutants the quick regression catches"
+	@echo "  make tlm-run PROG=x.mpeb   run a binary on the SystemC/TLM-2.0 platform"
+	@echo "Synthesis (synth/README.md):"
+	@echo "  make synth -j2  every design of synth/designs.txt -> synth/reports/area.*"
+	@echo "  make synth-report   regenerate the reports from build/synth/"
 
 deps:
 	@scripts/install-deps.sh
