@@ -310,9 +310,15 @@ struct Gen {
             return rand_code(r, c.a, false);
         case C_SPECIAL:
             if (pattern == 2) {  // one special lane, on the activation side
-                if (k != one_lane) return rand_code(r, c.a, false);
-                if (one_side == 0 && is_bfp() && fp_has_special(c.a)) return special_code(r, c.a);
-                return r.chance(1, 2) ? zero_code(r, c.a) : rand_code(r, c.a, false);
+                uint16_t code;
+                if (k != one_lane) code = rand_code(r, c.a, false);
+                else if (one_side == 0 && is_bfp() && fp_has_special(c.a)) code = special_code(r, c.a);
+                else code = r.chance(1, 2) ? zero_code(r, c.a) : rand_code(r, c.a, false);
+                // grouped shift-add: all activations zero, so every group product
+                // v = P - z*S is 0 and an inf scale must give NaN (not inf); the
+                // code is drawn anyway so that the random stream of later cases
+                // does not change
+                return is_grouped_sa() ? 0 : code;
             }
             if (is_bfp() && fp_has_special(c.a) && r.chance(1, 6)) return special_code(r, c.a);
             if (r.chance(1, 5)) return zero_code(r, c.a);
