@@ -281,12 +281,43 @@ module mpe_ctrl #(
     .sc_bfp_o    (grouped_bfp),
     .sc_sa_o     (grouped_sa)
   );
-  wire [63:0] va_bits = (R64 * K64) << lcwa;
-  wire [63:0] vw_bits = (C64 * K64) << lcww;
-  wire [63:0] vo_bits = (R64 * K64) << lcwo;
-  wire [63:0] va = va_bits >> 3;
-  wire [63:0] vw = vw_bits >> 3;
-  wire [63:0] vo = vo_bits >> 3;
+  // x % v == 0 for the vector sizes v = (N << lcw) / 8 bytes (N = ROWS*LANES or
+  // COLS*LANES), without a run-time divider: with N = odd * 2^tz, v = odd *
+  // 2^(tz + lcw - 3) once the operand check has passed (v is whole bytes),
+  // so x % v == 0 iff x % odd == 0 (a constant modulus, none when odd = 1)
+  // and the low tz + lcw - 3 bits of x are zero.
+  function integer tzc;  // trailing zero bits of a positive constant
+    input integer n;
+    integer t, v;
+    begin
+      t = 0;
+      v = n;
+      while (v > 0 && v % 2 == 0) begin
+        v = v / 2;
+        t = t + 1;
+      end
+      tzc = t;
+    end
+  endfunction
+  localparam integer TZ_RK  = tzc(ROWS * LANES);
+  localparam integer TZ_CK  = tzc(COLS * LANES);
+  localparam integer ODD_RK = (ROWS * LANES) >> TZ_RK;
+  localparam integer ODD_CK = (COLS * LANES) >> TZ_CK;
+  function vec_aligned;
+    input [19:0]  x;
+    input integer odd;
+    input integer tz;
+    input [2:0]   lcw;
+    reg   [19:0]  low;
+    begin
+      low = ~(20'hfffff << (tz + {29'd0, lcw} - 3));
+      vec_aligned = ((x & low) == 20'd0) && (odd == 1 || ({12'd0, x} % odd) == 0);
+    end
+  endfunction
+  // a vector of N elements of 2^lcw bits is a whole number of bytes
+  wire va_bytes = TZ_RK + {29'd0, lcwa} >= 3;
+  wire vw_bytes = TZ_CK + {29'd0, lcww} >= 3;
+  wire vo_bytes = TZ_RK + {29'd0, lcwo} >= 3;
   wire        grouped = grouped_bfp || grouped_sa;
   wire [63:0] kt = {52'd0, ks_q} * K64;
   wire [63:0] g64 = {54'd0, group_q};
@@ -294,21 +325,26 @@ module mpe_ctrl #(
   wire [63:0] s_bytes = grouped_bfp ? kb * ({54'd0, mt_q} * R64 + {54'd0, nt_q} * C64)
                                     : kb * {54'd0, nt_q} * C64 * 64'd4;
   wire        out_float = (out_q == MPE_OUT_FP16) || (out_q == MPE_OUT_BF16) || (out_q == MPE_OUT_FP32);
-  wire [63:0] a_end = {44'd0, m_a} + ({54'd0, mt_q - 10'd1} * {52'd0, akt_q} + {52'd0, ks_q}) * va;
-  wire [63:0] w_end = {44'd0, m_w} + ({54'd0, nt_q - 10'd1} * {52'd0, wkt_q} + {52'd0, ks_q}) * vw;
-  wire [63:0] o_end = {44'd0, m_o} + {54'd0, mt_q} * {52'd0, okt_q} * vo;
+  // x * v as ((x * N) << lcw) >> 3: a constant multiplier and a shifter; equal
+  // to x * v whenever the range check is reached (v is whole bytes)
+  wire [63:0] a_vecs = {54'd0, mt_q - 10'd1} * {52'd0, akt_q} + {52'd0, ks_q};
+  wire [63:0] w_vecs = {54'd0, nt_q - 10'd1} * {52'd0, wkt_q} + {52'd0, ks_q};
+  wire [63:0] o_vecs = {54'd0, mt_q} * {52'd0, okt_q};
+  wire [63:0] a_end = {44'd0, m_a} + (((a_vecs * R64 * K64) << lcwa) >> 3);
+  wire [63:0] w_end = {44'd0, m_w} + (((w_vecs * C64 * K64) << lcww) >> 3);
+  wire [63:0] o_end = {44'd0, m_o} + (((o_vecs * R64 * K64) << lcwo) >> 3);
   wire [63:0] p_end = {46'd0, m_p} + {54'd0, nt_q} * C64 * 64'd16;
   wire [63:0] s_end = {46'd0, m_s} + s_bytes;
   reg [3:0] mm_trap;
   always @* begin
     mm_trap = TRAP_NONE;
     if (!have_pe_q || !have_out_q || !have_gemm_q) mm_trap = TRAP_NOCFG;
-    else if (va_bits[2:0] != 3'd0 || vw_bits[2:0] != 3'd0 || vo_bits[2:0] != 3'd0)
+    else if (!va_bytes || !vw_bytes || !vo_bytes)
       mm_trap = TRAP_OPERAND;
     else if (grouped && (kt % g64) != 64'd0) mm_trap = TRAP_OPERAND;
     else if (rq_q == MPE_RQ_DYADIC && (acc_float || out_float)) mm_trap = TRAP_OUTCFG;
-    else if (({44'd0, m_a} % va) != 64'd0 || ({44'd0, m_w} % vw) != 64'd0 ||
-             ({44'd0, m_o} % vo) != 64'd0 || m_p[3:0] != 4'd0 || (grouped_sa && m_s[0]))
+    else if (!vec_aligned(m_a, ODD_RK, TZ_RK, lcwa) || !vec_aligned(m_w, ODD_CK, TZ_CK, lcww) ||
+             !vec_aligned(m_o, ODD_RK, TZ_RK, lcwo) || m_p[3:0] != 4'd0 || (grouped_sa && m_s[0]))
       mm_trap = TRAP_ALIGN;
     else if (a_end > ASP64 || w_end > WSP64 || o_end > OSP64 || p_end > PSP64 ||
              (grouped && s_end > PSP64))
