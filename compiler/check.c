@@ -4,8 +4,6 @@
 
 #include "mpe/isa.h"
 
-enum { ST_IMPORT, ST_FOLD, ST_FUSE, ST_PRECISION, ST_MODE, ST_LOWER, ST_TILE, ST_PACK,
-       ST_SCHEDULE, ST_EMIT };
 
 static int check_nodes(comp *c)
 {

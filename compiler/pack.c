@@ -188,10 +188,30 @@ static void release_weights(comp *c, int i)
     ir_release(c, c->L[i].w.src);
 }
 
+/* A gathered im2col matrix starts as the input zero point's code
+ * everywhere: the producer's stores overwrite the real taps, the padded taps
+ * keep it, so they contribute (zp - zp) * w = 0 (lower_conv.c). */
+static int prefill_gathered(comp *c)
+{
+    for (int i = 0; i < c->nv; i++) {
+        const ir_value *v = &c->v[i];
+        if (v->im2col_of < 0)
+            continue;
+        if (v->cw != 8)
+            return comp_err(c, "internal: gathered im2col matrix '%s' of %d-bit codes", v->name,
+                            v->cw);
+        int b = ir_new_blob(c, v->addr, v->bytes);
+        if (b < 0)
+            return -1;
+        memset(c->blob[b].data, (uint8_t)(c->L[v->im2col_of].aq.zp & 0xff), v->bytes);
+    }
+    return 0;
+}
+
 int pass_pack(comp *c)
 {
     c->mem_top = 0;
-    if (alloc_values(c))
+    if (alloc_values(c) || prefill_gathered(c))
         return -1;
     for (int i = 0; i < c->nl; i++) {
         if (pack_weights(c, &c->L[i]) || pack_params(c, &c->L[i]))

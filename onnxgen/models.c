@@ -1,7 +1,10 @@
 /* The compiler's ONNX test models (tests/onnx/NAME/): QDQ graphs (per-tensor
- * and per-channel, int8 and uint8, bias, Relu, Clip, convolutions, weights
- * behind Transpose / Reshape / Flatten) and MatMulNBits (2, 4 and 8 bits,
- * with and without zero points). */
+ * and per-channel, int8 and uint8, bias, Relu, Clip, convolutions, 3x3
+ * convolutions fed by other convolutions (qdq_conv3x3_*: stride 1 and 2,
+ * channel counts that are not a multiple of 16, input zero points != 0 so
+ * that padded taps matter, followed by more layers), weights behind
+ * Transpose / Reshape / Flatten) and MatMulNBits (2, 4 and 8 bits, with and
+ * without zero points). */
 #include <stdio.h>
 
 #include "gen.h"
@@ -48,6 +51,21 @@ static const gm_spec tests[] = {
     {"qdq_fold_flatten", 2, {4, 36}, T_UINT8, 0, 2,
      {MMG(20, WV_INT8, 0, BI_DQ, AC_RELU, T_UINT8, WG_FLATTEN),
       GEMMG(12, WV_U8ZP, 1, BI_NONE, AC_NONE, T_UINT8, WG_FLATTEN)}, 111, 2, NULL},
+    /* 3x3 convolutions fed by another convolution (the im2col gather) */
+    {"qdq_conv3x3_chain", 4, {1, 3, 8, 8}, T_INT8, 0, 2,
+     {CONV(16, 3, 1, 1, WV_INT8, 1, BI_DQ, AC_RELU, T_INT8),
+      CONV(8, 3, 1, 1, WV_INT8, 1, BI_FLOAT, AC_NONE, T_INT8)}, 112, 2, NULL},
+    {"qdq_conv3x3_stride2_chain", 4, {1, 4, 9, 9}, T_UINT8, 0, 2,
+     {CONV(16, 3, 1, 1, WV_INT8, 0, BI_DQ, AC_NONE, T_UINT8),
+      CONV(12, 3, 2, 1, WV_INT8, 1, BI_DQ, AC_RELU6, T_UINT8)}, 113, 2, NULL},
+    {"qdq_conv3x3_c24", 4, {1, 5, 7, 7}, T_INT8, 0, 2,
+     {CONV(24, 3, 1, 1, WV_INT8, 1, BI_DQ, AC_NONE, T_UINT8),
+      CONV(10, 3, 1, 1, WV_INT4, 1, BI_FLOAT, AC_NONE, T_INT8)}, 114, 2, NULL},
+    {"qdq_conv3x3_deep", 4, {1, 3, 6, 6}, T_UINT8, 1, 4,
+     {CONV(12, 3, 1, 1, WV_INT8, 1, BI_DQ, AC_NONE, T_UINT8),
+      CONV(20, 3, 1, 1, WV_INT8, 0, BI_DQ, AC_RELU, T_UINT8),
+      CONV(8, 1, 1, 0, WV_INT8, 1, BI_FLOAT, AC_NONE, T_UINT8),
+      CONV(6, 3, 2, 0, WV_TERNARY, 1, BI_DQ, AC_NONE, T_INT8)}, 115, 2, NULL},
     {"nbits_b4_zp", 2, {2, 64}, T_INT8, 0, 1, {NBITS(24, 4, 32, 1, 0)}, 201, 2, NULL},
     {"nbits_b4_nozp", 2, {3, 80}, T_UINT8, 0, 1, {NBITS(20, 4, 32, 0, 1)}, 202, 2, NULL},
     {"nbits_b2_zp", 2, {2, 64}, T_INT8, 0, 1, {NBITS(16, 2, 16, 1, 0)}, 203, 2, NULL},
