@@ -2,7 +2,7 @@
  * per file). The public entry points are in compile.h.
  *
  * Pipeline (compile.c lists it, with an invariant check after every pass):
- *   import -> fold -> fuse -> precision -> choose_mode -> lower_conv -> tile
+ *   import -> fold -> fuse -> lower_conv -> precision -> choose_mode -> tile
  *   -> pack -> schedule -> emit
  * The IR is a graph of values (tensors) and nodes (ONNX operators); `fuse`
  * turns every quantized GEMM/convolution pattern into one accelerator layer
