@@ -99,14 +99,15 @@ int cost_sim(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, const ir_tiling 
         return comp_err(c, "out of memory");
     }
     uint64_t vo = (uint64_t)c->arch.rows * c->arch.lanes * t->o_cw / 8;
-    int plain = gather_next(c, L, -1) < 0 || value_read(c, L->y);
+    int gathered = gather_next(c, L, -1) >= 0;
+    int plain = !gathered || value_read(c, L->y);
     out->pe_cycles = out->load_bytes = out->store_bytes = 0;
     for (int i = 0; i < n; i++) {
         uint64_t pe;
         uint64_t mm = task_matmul_cycles(c, cfg, t, ks[i].mt, ks[i].nt, &pe);
         sim_task(c, &s, &ks[i], i, mm);
         uint64_t bytes = 0, nst = 0;
-        if (task_gathers(c, L, t, &ks[i], &bytes, &nst)) {
+        if (gathered && task_gathers(c, L, t, &ks[i], &bytes, &nst)) {
             free(ks);
             free(s.comp_end);
             free(s.store_end);
