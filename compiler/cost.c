@@ -3,9 +3,12 @@
  * instruction occupies the load unit from its first request until its last
  * data arrives (beats + mem_latency), a matmul takes the exact matmul timing
  * (op cycles from mpe_pe_op_cycles, output drains of R cycles), a store
- * takes one cycle plus its beats. Units overlap as the dependency tokens
- * allow; the shared memory port is modelled by a lower bound (all beats
- * serialised). The estimate drives the choice of tiling and PE mode; the C
+ * takes one cycle plus its beats (a task's stores: its plain store and the
+ * gathered im2col stores of gather.c, the same list schedule.c emits).
+ * Units overlap as the dependency tokens allow; the shared memory port is
+ * modelled by a lower bound (all beats serialised); the controller stalling
+ * on a full store queue, which the many small gathered stores cause, is not
+ * modelled. The estimate drives the choice of tiling and PE mode; the C
  * model and the RTL give the exact count. */
 #include "comp.h"
 
