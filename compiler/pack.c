@@ -1,6 +1,8 @@
 /* Pass `pack`: the external memory map and the data placed in it.
  * Activations get regions in the activation layout (docs/isa.md section 3:
- * vectors of R x lanes codes, order (tile row, k-step)). Each layer gets
+ * vectors of R x lanes codes, order (tile row, k-step)); a gathered im2col
+ * matrix (lower_conv.c) is pre-filled with its input zero point's code in
+ * the memory image. Each layer gets
  *  - its weight vectors (C x lanes codes, order (tile column, k-step)), one
  *    region per N block padded to the block size the tiling loads;
  *  - per N block, its output parameter records (16 bytes per column: bias,
