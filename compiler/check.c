@@ -4,8 +4,6 @@
 
 #include "mpe/isa.h"
 
-enum { ST_IMPORT, ST_FOLD, ST_FUSE, ST_PRECISION, ST_MODE, ST_LOWER, ST_TILE, ST_PACK,
-       ST_SCHEDULE, ST_EMIT };
 
 static int check_nodes(comp *c)
 {
@@ -71,6 +69,16 @@ int ir_check(comp *c)
     for (int i = 0; c->stage >= ST_FUSE && i < c->nio; i++)
         if (c->io[i].value < 0 || c->io[i].value >= c->nv || c->v[c->io[i].value].view_of >= 0)
             return comp_err(c, "tensor %s: bad value", c->io[i].name);
+    for (int v = 0; c->stage >= ST_LOWER && v < c->nv; v++) {
+        const ir_value *g = &c->v[v];
+        if (g->im2col_of < 0)
+            continue;
+        int src = 0;
+        for (int i = 0; i < c->nl; i++)
+            src |= c->L[i].y == g->gather_src;
+        if (g->im2col_of >= c->nl || c->L[g->im2col_of].x != v || !c->L[g->im2col_of].cseg || !src)
+            return comp_err(c, "gathered im2col matrix %s: bad consumer or producer", g->name);
+    }
     if (c->stage >= ST_PACK && check_blobs(c))
         return -1;
     if (c->stage >= ST_SCHEDULE &&

@@ -2,7 +2,7 @@
  * per file). The public entry points are in compile.h.
  *
  * Pipeline (compile.c lists it, with an invariant check after every pass):
- *   import -> fold -> fuse -> precision -> choose_mode -> lower_conv -> tile
+ *   import -> fold -> fuse -> lower_conv -> precision -> choose_mode -> tile
  *   -> pack -> schedule -> emit
  * The IR is a graph of values (tensors) and nodes (ONNX operators); `fuse`
  * turns every quantized GEMM/convolution pattern into one accelerator layer
@@ -55,6 +55,9 @@ typedef struct {
     int alias;        /* DequantizeLinear output: the quantized value it reads */
     int view_of;      /* fold: a reshaped view of this value (same memory), -1 none */
     int nchw;         /* image [N, C, H, W] stored as a matrix rows = N*H*W, cols = C */
+    /* set by lower_conv: the im2col matrix of layer `im2col_of`'s input, written
+     * by the stores of the layer producing `gather_src` (-1: not such a matrix) */
+    int im2col_of, gather_src;
     /* set by tile: the activation matrix in external memory */
     int64_t rows, cols; /* real extent of the matrix */
     int64_t rows_p, cols_p; /* padded to R / lanes */
@@ -74,8 +77,8 @@ typedef struct {
 } ir_node;
 
 /* Where a layer's weights come from (read on demand, never copied whole).
- * Convolution weights [OC][C][kh][kw] are WS_NK with k = (c*kh + ky)*kw + kx,
- * the im2col column order of binary.h. */
+ * Convolution weights [OC][C][kh][kw] are WS_NK; their column k follows the
+ * layer's im2col column order (conv_tap, lower_conv.c). */
 enum { WS_NK, WS_KN, WS_NBITS };
 typedef struct {
     int kind;
@@ -149,6 +152,7 @@ typedef struct {
     /* convolution geometry (is_conv) */
     int is_conv;
     int C, H, W, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, OH, OW;
+    int cseg; /* lower_conv: 0, or the per-tap channel segment of a gathered im2col */
     /* mode (choose_mode) */
     mpe_pe_cfg cfg;
     ir_cost cost;
@@ -245,6 +249,9 @@ int64_t ir_count(const ir_value *v);
 int32_t ir_wget(const comp *c, const ir_layer *L, int64_t n, int64_t k);
 void ir_dump(comp *c, FILE *f);
 int ir_check(comp *c); /* invariants of the current stage; 0 ok */
+/* Stages: index of the last pass run (compile.c lists the passes in this order). */
+enum { ST_IMPORT, ST_FOLD, ST_FUSE, ST_LOWER, ST_PRECISION, ST_MODE, ST_TILE, ST_PACK,
+       ST_SCHEDULE, ST_EMIT };
 
 /* ---- attr.c: node attributes ------------------------------------------------ */
 const Onnx__AttributeProto *attr_find(const ir_node *n, const char *name);
@@ -272,6 +279,14 @@ int fuse_host(comp *c); /* fuse_io.c: host quantize/dequantize, descriptors */
 int pass_precision(comp *c);
 int pass_choose_mode(comp *c);
 int pass_lower_conv(comp *c);
+/* lower_conv.c: the column order of a convolution's im2col matrix and weights.
+ *  - cseg == 0 (fed by a graph input, or a plain 1x1 GEMM): k = (c*kh + ky)*kw + kx,
+ *    the order of the im2col tensor layout (binary.h) and of ONNX weights;
+ *  - cseg > 0 (gathered by the producing layer's stores): k = (ky*kw + kx)*cseg + c,
+ *    cseg = C padded to the lanes, columns c >= C are padding (weight 0).
+ * conv_col: column of (c, ky, kx); conv_tap: the inverse, 0 for a padding column. */
+int64_t conv_col(const ir_layer *L, int ch, int ky, int kx);
+int conv_tap(const ir_layer *L, int64_t k, int *ch, int *ky, int *kx);
 int pass_tile(comp *c);
 int pass_pack(comp *c);
 int pass_schedule(comp *c);
@@ -345,6 +360,30 @@ int plan_tasks(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, const ir_tilin
 uint64_t task_matmul_cycles(comp *c, const mpe_pe_cfg *cfg, const ir_tiling *t, int mt, int nt,
                             uint64_t *pe_cycles);
 uint32_t param_block_bytes(comp *c, const mpe_pe_cfg *cfg, const ir_tiling *t, int nt);
+
+/* ---- gather.c: the stores writing a gathered im2col matrix ----------------- */
+/* One store: OSP address, memory offset from the target value's address,
+ * rows of rb bytes, memory stride between rows. */
+typedef struct {
+    uint32_t sp;
+    uint64_t off;
+    uint32_t rows;
+    uint64_t rb, stride;
+} ir_store;
+typedef struct {
+    ir_store *s;
+    int n, cap;
+} ir_stores;
+/* Appends to *out the stores of task k of layer P (tiling t) writing its
+ * output into the gathered im2col matrix gv (a value with gather_src == P->y). */
+int gather_stores(comp *c, const ir_layer *P, const ir_tiling *t, const ir_task *k, int gv,
+                  ir_stores *out);
+/* Next value gathered from layer P's output after value `from` (-1: start); -1 at the end. */
+int gather_next(const comp *c, const ir_layer *P, int from);
+/* Whether a layer or the host reads value v (a layer output read only
+ * through gathered copies is not stored in its plain layout). */
+int value_read(const comp *c, int v);
+int stores_add(comp *c, ir_stores *o, const ir_store *s); /* 0, or -1 out of memory */
 
 /* ---- schedule.c ----------------------------------------------------------- */
 mpe_insn *sched_add(comp *c, int id, int layer); /* NULL on OOM (error set) */

@@ -10,8 +10,8 @@ static const struct {
     int (*run)(comp *c);
 } passes[] = {
     {"import", pass_import},       {"fold", pass_fold},
-    {"fuse", pass_fuse},           {"precision", pass_precision},
-    {"choose_mode", pass_choose_mode}, {"lower_conv", pass_lower_conv},
+    {"fuse", pass_fuse},           {"lower_conv", pass_lower_conv},
+    {"precision", pass_precision}, {"choose_mode", pass_choose_mode},
     {"tile", pass_tile},           {"pack", pass_pack},
     {"schedule", pass_schedule},   {"emit", pass_emit},
 };
@@ -111,7 +111,7 @@ const mpe_program *mpe_comp_program(const comp *c)
 
 int mpe_comp_nlayers(const comp *c)
 {
-    return c->stage >= 4 ? c->nl : 0;
+    return c->stage >= ST_MODE ? c->nl : 0;
 }
 
 void mpe_comp_layer_info(const comp *c, int i, mpe_comp_layer *out)

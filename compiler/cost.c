@@ -3,9 +3,12 @@
  * instruction occupies the load unit from its first request until its last
  * data arrives (beats + mem_latency), a matmul takes the exact matmul timing
  * (op cycles from mpe_pe_op_cycles, output drains of R cycles), a store
- * takes one cycle plus its beats. Units overlap as the dependency tokens
- * allow; the shared memory port is modelled by a lower bound (all beats
- * serialised). The estimate drives the choice of tiling and PE mode; the C
+ * takes one cycle plus its beats (a task's stores: its plain store and the
+ * gathered im2col stores of gather.c, the same list schedule.c emits).
+ * Units overlap as the dependency tokens allow; the shared memory port is
+ * modelled by a lower bound (all beats serialised); the controller stalling
+ * on a full store queue, which the many small gathered stores cause, is not
+ * modelled. The estimate drives the choice of tiling and PE mode; the C
  * model and the RTL give the exact count. */
 #include "comp.h"
 
@@ -55,15 +58,33 @@ static void sim_task(comp *c, sim_state *s, const ir_task *k, int ti, uint64_t m
     s->comp_free = s->comp_end[ti] + 1;
 }
 
-/* The store of task ti: first request one cycle after it starts. */
-static uint64_t sim_store(comp *c, sim_state *s, int ti, uint64_t bytes)
+/* The nst stores of task ti: each makes its first request one cycle after
+ * it starts, the next starts one cycle after the previous ends. */
+static uint64_t sim_store(comp *c, sim_state *s, int ti, uint64_t bytes, uint64_t nst)
 {
     uint64_t ss = max64(s->store_free, s->comp_end[ti] + 1);
     uint64_t beats = (bytes + c->arch.beat_bytes - 1) / c->arch.beat_bytes;
-    s->store_end[ti] = ss + beats;
+    s->store_end[ti] = ss + beats + nst - 1;
     s->store_free = s->store_end[ti] + 1;
     s->beats += beats;
     return bytes;
+}
+
+/* Bytes and count of the gathered im2col stores of task k (gather.c). */
+static int task_gathers(comp *c, const ir_layer *L, const ir_tiling *t, const ir_task *k,
+                        uint64_t *bytes, uint64_t *nst)
+{
+    ir_stores o = {NULL, 0, 0};
+    for (int g = gather_next(c, L, -1); g >= 0; g = gather_next(c, L, g))
+        if (gather_stores(c, L, t, k, g, &o)) {
+            free(o.s);
+            return -1;
+        }
+    for (int i = 0; i < o.n; i++)
+        *bytes += (uint64_t)o.s[i].rows * o.s[i].rb;
+    *nst = (uint64_t)o.n;
+    free(o.s);
+    return 0;
 }
 
 int cost_sim(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, const ir_tiling *t,
@@ -81,12 +102,25 @@ int cost_sim(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, const ir_tiling 
         return comp_err(c, "out of memory");
     }
     uint64_t vo = (uint64_t)c->arch.rows * c->arch.lanes * t->o_cw / 8;
+    int gathered = gather_next(c, L, -1) >= 0;
+    int plain = !gathered || value_read(c, L->y);
     out->pe_cycles = out->load_bytes = out->store_bytes = 0;
     for (int i = 0; i < n; i++) {
         uint64_t pe;
         uint64_t mm = task_matmul_cycles(c, cfg, t, ks[i].mt, ks[i].nt, &pe);
         sim_task(c, &s, &ks[i], i, mm);
-        uint64_t sb = sim_store(c, &s, i, (uint64_t)ks[i].mt * ks[i].okt * vo);
+        uint64_t bytes = 0, nst = 0;
+        if (gathered && task_gathers(c, L, t, &ks[i], &bytes, &nst)) {
+            free(ks);
+            free(s.comp_end);
+            free(s.store_end);
+            return -1;
+        }
+        if (plain || !nst) {
+            bytes += (uint64_t)ks[i].mt * ks[i].okt * vo;
+            nst++;
+        }
+        uint64_t sb = sim_store(c, &s, i, bytes, nst);
         out->pe_cycles += pe;
         out->load_bytes += (ks[i].load_a ? ks[i].a_bytes : 0) +
                            (ks[i].load_w ? ks[i].w_bytes + ks[i].p_bytes : 0);

@@ -73,6 +73,8 @@ int ir_new_value(comp *c, const char *name, int kind)
     v->alias = -1;
     v->view_of = -1;
     v->owner = -1;
+    v->im2col_of = -1;
+    v->gather_src = -1;
     return c->nv++;
 }
 
@@ -246,7 +248,16 @@ int32_t ir_wget(const comp *c, const ir_layer *L, int64_t n, int64_t k)
     switch (w->kind) {
     case WS_NBITS:
         return nbits_code(s, w, n, k);
-    case WS_NK: idx = w->base + n * L->K + k; break;
+    case WS_NK:
+        if (L->is_conv && L->cseg) { /* gathered im2col order -> ONNX [OC][C][kh][kw] */
+            int ch, ky, kx;
+            if (!conv_tap(L, k, &ch, &ky, &kx))
+                return 0;
+            idx = w->base + n * ((int64_t)L->C * L->kh * L->kw) + ((int64_t)ch * L->kh + ky) * L->kw + kx;
+        } else {
+            idx = w->base + n * L->K + k;
+        }
+        break;
     default: idx = w->base + k * L->N + n; break; /* WS_KN */
     }
     int64_t q = ir_const_i64(s, idx);

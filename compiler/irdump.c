@@ -5,8 +5,6 @@
 
 #include "mpe/format.h"
 
-enum { ST_IMPORT, ST_FOLD, ST_FUSE, ST_PRECISION, ST_MODE, ST_LOWER, ST_TILE, ST_PACK,
-       ST_SCHEDULE, ST_EMIT };
 
 static void dims(FILE *f, int nd, const int64_t *d)
 {
@@ -35,6 +33,8 @@ static void dump_value(comp *c, FILE *f, int i)
         fprintf(f, " view_of=%%%d", v->view_of);
     if (v->nchw)
         fprintf(f, " nchw");
+    if (v->im2col_of >= 0)
+        fprintf(f, " im2col_of=%s gathered_from=%%%d", c->L[v->im2col_of].name, v->gather_src);
     if (v->is_output)
         fprintf(f, " output");
     quant(f, &v->q);
@@ -103,6 +103,8 @@ static void dump_layer(comp *c, FILE *f, int i)
         fprintf(f, "    conv: C=%d H=%d W=%d k=%dx%d s=%d,%d d=%d,%d pads=%d,%d,%d,%d -> %dx%d\n",
                 L->C, L->H, L->W, L->kh, L->kw, L->sh, L->sw, L->dh, L->dw, L->pt, L->pl,
                 L->pb, L->pr, L->OH, L->OW);
+    if (L->is_conv && L->cseg)
+        fprintf(f, "    im2col: gathered, k = (ky*%d + kx)*%d + c\n", L->kw, L->cseg);
     if (c->stage >= ST_PRECISION)
         dump_prec(f, L);
     if (c->stage >= ST_MODE)

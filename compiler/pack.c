@@ -1,6 +1,8 @@
 /* Pass `pack`: the external memory map and the data placed in it.
  * Activations get regions in the activation layout (docs/isa.md section 3:
- * vectors of R x lanes codes, order (tile row, k-step)). Each layer gets
+ * vectors of R x lanes codes, order (tile row, k-step)); a gathered im2col
+ * matrix (lower_conv.c) is pre-filled with its input zero point's code in
+ * the memory image. Each layer gets
  *  - its weight vectors (C x lanes codes, order (tile column, k-step)), one
  *    region per N block padded to the block size the tiling loads;
  *  - per N block, its output parameter records (16 bytes per column: bias,
@@ -188,10 +190,30 @@ static void release_weights(comp *c, int i)
     ir_release(c, c->L[i].w.src);
 }
 
+/* A gathered im2col matrix starts as the input zero point's code
+ * everywhere: the producer's stores overwrite the real taps, the padded taps
+ * keep it, so they contribute (zp - zp) * w = 0 (lower_conv.c). */
+static int prefill_gathered(comp *c)
+{
+    for (int i = 0; i < c->nv; i++) {
+        const ir_value *v = &c->v[i];
+        if (v->im2col_of < 0)
+            continue;
+        if (v->cw != 8)
+            return comp_err(c, "internal: gathered im2col matrix '%s' of %d-bit codes", v->name,
+                            v->cw);
+        int b = ir_new_blob(c, v->addr, v->bytes);
+        if (b < 0)
+            return -1;
+        memset(c->blob[b].data, (uint8_t)(c->L[v->im2col_of].aq.zp & 0xff), v->bytes);
+    }
+    return 0;
+}
+
 int pass_pack(comp *c)
 {
     c->mem_top = 0;
-    if (alloc_values(c))
+    if (alloc_values(c) || prefill_gathered(c))
         return -1;
     for (int i = 0; i < c->nl; i++) {
         if (pack_weights(c, &c->L[i]) || pack_params(c, &c->L[i]))

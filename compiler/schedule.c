@@ -77,6 +77,7 @@ static int load_contig(comp *c, int layer, int sp, uint32_t spaddr, uint64_t mem
 typedef struct {
     uint64_t va, vo;
     int64_t ks_x, ks_y;  /* vectors per tile row of x and y in memory */
+    int y_read;          /* a layer or the host reads y (else only its gathered copies) */
     unsigned char *push_c2l, *push_s2c, *pop_c2l, *pop_s2c;
 } lctx;
 
@@ -162,47 +163,68 @@ static int store(comp *c, int li, uint32_t spaddr, uint64_t mem, uint32_t rows, 
     return 0;
 }
 
+static int add_store(comp *c, ir_stores *o, uint32_t sp, uint64_t mem, uint64_t rows,
+                     uint64_t rb, uint64_t stride)
+{
+    ir_store st = {sp, mem, (uint32_t)rows, rb, stride};
+    return stores_add(c, o, &st);
+}
+
 /* A batched layer stores only its own rows: one store per output vector
  * and tile row, of the rows inside [st_lo, st_hi). */
 static int store_partial(comp *c, int li, const ir_task *k, const lctx *x, uint64_t i0,
-                         uint64_t col0, int pop, int push)
+                         uint64_t col0, ir_stores *o)
 {
     const ir_layer *L = &c->L[li];
     uint64_t R = c->arch.rows, rowb = x->vo / R, addr = c->v[L->y].addr;
-    int n = 0, total = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (uint64_t i = i0; i < i0 + (uint64_t)k->mt; i++) {
-            int64_t lo = (int64_t)(i * R) > L->st_lo ? (int64_t)(i * R) : L->st_lo;
-            int64_t hi = (int64_t)(i * R + R) < L->st_hi ? (int64_t)(i * R + R) : L->st_hi;
-            for (int o = 0; lo < hi && o < k->okt; o++) {
-                if (pass == 0) {
-                    total++;
-                    continue;
-                }
-                uint64_t sp = k->o_sp + ((i - i0) * k->okt + o) * x->vo + (lo % R) * rowb;
-                uint64_t mem = addr + ((i * x->ks_y + col0 + o) * x->vo) + (lo % R) * rowb;
-                int deps = (n == 0 ? pop : 0) | (n == total - 1 ? push : 0);
-                if (store(c, li, (uint32_t)sp, mem, (uint32_t)(hi - lo), rowb, rowb, deps))
-                    return -1;
-                n++;
-            }
+    for (uint64_t i = i0; i < i0 + (uint64_t)k->mt; i++) {
+        int64_t lo = (int64_t)(i * R) > L->st_lo ? (int64_t)(i * R) : L->st_lo;
+        int64_t hi = (int64_t)(i * R + R) < L->st_hi ? (int64_t)(i * R + R) : L->st_hi;
+        for (int v = 0; lo < hi && v < k->okt; v++) {
+            uint64_t sp = k->o_sp + ((i - i0) * k->okt + v) * x->vo + (lo % R) * rowb;
+            uint64_t mem = addr + ((i * x->ks_y + col0 + v) * x->vo) + (lo % R) * rowb;
+            if (add_store(c, o, (uint32_t)sp, mem, (uint64_t)(hi - lo), rowb, rowb))
+                return -1;
         }
     }
     return 0;
 }
 
+/* The task's stores: its output matrix (when something reads it), then
+ * every im2col matrix gathered from it (gather.c). The first store takes
+ * the matmul's C2S token, the last gives S2C when a later matmul waits. */
 static int task_store(comp *c, int li, const ir_task *k, const lctx *x, int ti)
 {
     const ir_layer *L = &c->L[li];
     uint64_t R = c->arch.rows;
     uint64_t i0 = (uint64_t)(L->yrow0 / (int64_t)R) + (uint64_t)k->mb * L->t.mt;
     uint64_t col0 = (uint64_t)k->nb * L->t.nt * c->arch.cols / c->arch.lanes;
-    int push = x->push_s2c[ti] ? MPE_DEP_PUSH_PREV : 0;
-    if ((int64_t)(i0 * R) < L->st_lo || (int64_t)((i0 + (uint64_t)k->mt) * R) > L->st_hi)
-        return store_partial(c, li, k, x, i0, col0, MPE_DEP_POP_PREV, push);
-    return store(c, li, k->o_sp, c->v[L->y].addr + (i0 * x->ks_y + col0) * x->vo,
-                 (uint32_t)k->mt, (uint64_t)k->okt * x->vo, (uint64_t)x->ks_y * x->vo,
-                 MPE_DEP_POP_PREV | push);
+    int push = x->push_s2c[ti] ? MPE_DEP_PUSH_PREV : 0, rc = 0;
+    ir_stores o = {NULL, 0, 0};
+    int g = gather_next(c, L, -1);
+    for (; !rc && g >= 0; g = gather_next(c, L, g)) {
+        int n0 = o.n;
+        rc = gather_stores(c, L, &L->t, k, g, &o);
+        for (int i = n0; !rc && i < o.n; i++)
+            o.s[i].off += c->v[g].addr;
+    }
+    /* the plain matrix when it is read, or when no pixel of the task is
+     * gathered (its store still takes and gives the tokens) */
+    int nga = o.n;
+    if (!rc && (x->y_read || !nga)) {
+        if ((int64_t)(i0 * R) < L->st_lo || (int64_t)((i0 + (uint64_t)k->mt) * R) > L->st_hi)
+            rc = store_partial(c, li, k, x, i0, col0, &o);
+        else
+            rc = add_store(c, &o, k->o_sp, c->v[L->y].addr + (i0 * x->ks_y + col0) * x->vo,
+                           (uint64_t)k->mt, (uint64_t)k->okt * x->vo, (uint64_t)x->ks_y * x->vo);
+    }
+    for (int i = 0; !rc && i < o.n; i++) {
+        int j = (i + nga) % o.n; /* plain stores first, then the gathered ones */
+        rc = store(c, li, o.s[j].sp, o.s[j].off, o.s[j].rows, o.s[j].rb, o.s[j].stride,
+                   (i == 0 ? MPE_DEP_POP_PREV : 0) | (i == o.n - 1 ? push : 0));
+    }
+    free(o.s);
+    return rc ? -1 : 0;
 }
 
 /* Which tasks give / take the C2L and S2C tokens. */
@@ -296,6 +318,7 @@ static int schedule_layer(comp *c, int li)
     x.vo = (uint64_t)c->arch.rows * c->arch.lanes * L->t.o_cw / 8;
     x.ks_x = c->v[L->x].cols_p / c->arch.lanes;
     x.ks_y = c->v[L->y].cols_p / c->arch.lanes;
+    x.y_read = value_read(c, L->y);
     unsigned char *flags = calloc((size_t)n * 4, 1);
     if (!flags) {
         free(ks);

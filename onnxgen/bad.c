@@ -139,6 +139,10 @@ static void conv_w(ob *b, const char *pre, int oc, int c, int k)
     free(d);
 }
 
+/* conv_chain_3x3: two padded 3x3 convolutions, the second fed by the first
+ * (valid on the default architecture; compile_errors.sh rejects it on an
+ * architecture whose beats are wider than an output vector row).
+ * grouped_conv: one convolution with group=2. */
 static void convs(ob *b, int kind)
 {
     input_q(b, kind, 4, (int64_t[]){1, 4, 6, 6});

@@ -40,6 +40,8 @@ typedef struct {
     uint64_t seed;
     int nsets;
     const char *ext_data;  /* external data file name (bench), or NULL */
+    int side_out;          /* i + 1: layer i's quantized output is also graph output 1
+                            * (output_1.pb, its codes); 0: none */
 } gm_spec;
 
 /* Writes DIR/model.onnx and DIR/test_data_set_N/input_0.pb, output_0.pb

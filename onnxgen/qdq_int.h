@@ -27,6 +27,7 @@ typedef struct {
     gstate st;
     int li;
     float *xin[MAXSETS]; /* the float model inputs */
+    gstate side;         /* gm_spec.side_out: that layer's output (codes) */
 } gctx;
 
 int64_t numel(int rank, const int64_t *d);

@@ -246,6 +246,18 @@ static int write_sets(gctx *g, const char *dir)
             free(data);
         if (rc)
             return -1;
+        if (s->side_out) {
+            const gstate *sd = &g->side;
+            int64_t ns = numel(sd->rank, sd->dims);
+            uint8_t *u = xcalloc((size_t)ns, 1);
+            for (int64_t i = 0; i < ns; i++)
+                u[i] = (uint8_t)sd->q[k][i];
+            snprintf(p, sizeof p, "%s/test_data_set_%d/output_1.pb", dir, k);
+            rc = ob_write_tensor(p, sd->name, sd->type, sd->rank, sd->dims, u);
+            free(u);
+            if (rc)
+                return -1;
+        }
     }
     return 0;
 }
@@ -262,6 +274,24 @@ static void final_output(gctx *g)
     }
     int out_t = st->type == T_FLOAT || g->s->out_float ? T_FLOAT : st->type;
     ob_output(g->b, "y", out_t, st->rank, st->dims);
+    if (g->s->side_out)
+        ob_output(g->b, g->side.name, g->side.type, g->side.rank, g->side.dims);
+}
+
+/* Keeps a copy of the current layer output (gm_spec.side_out). */
+static void keep_side(gctx *g)
+{
+    gstate *sd = &g->side, *st = &g->st;
+    *sd = *st;
+    int64_t n = numel(st->rank, st->dims);
+    for (int k = 0; k < MAXSETS; k++) {
+        sd->f[k] = NULL;
+        sd->q[k] = NULL;
+        if (k < g->s->nsets) {
+            sd->q[k] = xcalloc((size_t)n, sizeof(int32_t));
+            memcpy(sd->q[k], st->q[k], (size_t)n * sizeof(int32_t));
+        }
+    }
 }
 
 int gen_model(const gm_spec *s, const char *dir)
@@ -293,6 +323,8 @@ int gen_model(const gm_spec *s, const char *dir)
             rc = gen_nbits(&g, &s->L[i], "y");
         else
             rc = gen_qdq(&g, &s->L[i], out ? out : tmp);
+        if (!rc && s->side_out == i + 1)
+            keep_side(&g);
     }
     if (!rc) {
         final_output(&g);
@@ -302,6 +334,7 @@ int gen_model(const gm_spec *s, const char *dir)
     for (int k = 0; k < MAXSETS; k++) {
         free(g.st.q[k]);
         free(g.st.f[k]);
+        free(g.side.q[k]);
         free(g.xin[k]);
     }
     ob_free(&b);

@@ -4,7 +4,8 @@
 #    libonnx-testdata): QLinearMatMul 2D/3D, QLinearConv, MatMulInteger,
 #    ConvInteger (basic, with and without padding) -- bit for bit;
 #  - tests/onnx/* (QDQ per-tensor/per-channel, int8/uint8, bias, Relu/Clip,
-#    convolutions, constant weights behind Transpose/Reshape/Flatten
+#    convolutions, 3x3 convolutions fed by other convolutions (qdq_conv3x3_*,
+#    the im2col gather), constant weights behind Transpose/Reshape/Flatten
 #    (qdq_fold_*); MatMulNBits 2/4/8 bits with/without zero points), written
 #    by build/bin/mpe-gen-onnx with expected outputs from its own reference
 #    (integer outputs bit for bit, float outputs within tolerance);
@@ -78,6 +79,16 @@ for a in a1 a2 a3 a4; do
              tests/onnx/qdq_mlp_mixed tests/onnx/qdq_conv_i8_channel tests/onnx/nbits_b4_nozp \
              tests/onnx/qdq_gemm_u8w_zp_relu6 examples/mlp_mixed; do
         [ -d "$d" ] && run "$d" --arch "$tmp/$a.cfg"
+    done
+done
+
+# the im2col gather with 8-row and 2-row tiles, 32 and 8 lanes (a3 and a4
+# cannot run it: K too large for a3's weight scratchpad with 64-lane channel
+# segments; a4's 32-byte beats are wider than a 16-lane output vector row)
+for a in a1 a2; do
+    for d in tests/onnx/qdq_conv3x3_c24 tests/onnx/qdq_conv3x3_stride2_chain \
+             tests/onnx/qdq_conv3x3_deep tests/onnx/qdq_conv3x3_fork; do
+        run "$d" --arch "$tmp/$a.cfg"
     done
 done
 

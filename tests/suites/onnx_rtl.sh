@@ -3,7 +3,7 @@
 # Verilated accelerator top run through the process backend of
 # mpe/backend_rtl.h): the seven ONNX backend node tests for quantized
 # operators, every generated model of tests/onnx (QDQ, MatMulNBits, folded
-# weight glue) and the demo model, every data set. Outputs must match
+# weight glue, 3x3 convolutions fed by other convolutions) and the demo model, every data set. Outputs must match
 # bit for bit (within tolerance for the float MatMulNBits output) and the
 # cycle count must equal the C model's. Builds the simulator (make rtl-sim)
 # when it is missing; skipped (0 passed, 0 failed) under sanitizers
