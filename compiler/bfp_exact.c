@@ -66,12 +66,21 @@ static int paths_agree(const mpe_outcfg *o, int64_t v)
     return mpe_out_from_int(o, v) == mpe_out_from_f32(o, mpe_f32_from_int(v, 0));
 }
 
+/* Output value of a code (integer output formats). */
+static int64_t out_value(const mpe_outcfg *o, uint32_t code)
+{
+    int64_t qmin, qmax;
+    mpe_out_range(o->out, &qmin, &qmax);
+    return qmin < 0 ? mpe_sext(code, (unsigned)mpe_out_bits(o->out)) : (int64_t)code;
+}
+
 static int rq_fail(char *why, size_t len, int64_t n, int64_t v, const mpe_outcfg *o)
 {
     snprintf(why, len, "not provably exact: output column %lld: the FP32 output stage rounds "
-             "acc * M twice (acc + bias = %lld, M = %.9g: code %u, the integer path %u)",
+             "acc * M twice (acc + bias = %lld, M = %.9g gives %lld, the integer path %lld)",
              (long long)n, (long long)v, (double)mpe_f32_from_bits(o->mult),
-             mpe_out_from_f32(o, mpe_f32_from_int(v, 0)), mpe_out_from_int(o, v));
+             (long long)out_value(o, mpe_out_from_f32(o, mpe_f32_from_int(v, 0))),
+             (long long)out_value(o, mpe_out_from_int(o, v)));
     return -1;
 }
 
