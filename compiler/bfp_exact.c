@@ -115,10 +115,11 @@ static int rq_exact(const ir_layer *L, int64_t n, int64_t vlo, int64_t vhi, char
      * and the reachable products (v * M in double is exact: 25 x 24 bits) */
     int64_t j0 = lo - o.zp - 1, j1 = hi - o.zp;
     double x0 = (double)vlo * M, x1 = (double)vhi * M;
-    if (j0 < (int64_t)floor(x0) - 2)
-        j0 = (int64_t)floor(x0) - 2;
-    if (j1 > (int64_t)ceil(x1) + 1)
-        j1 = (int64_t)ceil(x1) + 1;
+    double d0 = floor(x0) - 2, d1 = ceil(x1) + 1; /* compared in double: M may be huge */
+    if (d0 > (double)j0)
+        j0 = d0 > (double)j1 ? j1 + 1 : (int64_t)d0;
+    if (d1 < (double)j1)
+        j1 = d1 < (double)j0 ? j0 - 1 : (int64_t)d1;
     for (int64_t j = j0; j <= j1; j++) {
         double t = (double)j + 0.5;
         if (fabs(t) >= (double)((int64_t)1 << 22)) {
@@ -129,10 +130,11 @@ static int rq_exact(const ir_layer *L, int64_t n, int64_t vlo, int64_t vhi, char
         int e;
         frexp(t, &e);
         double ulp = ldexp(1.0, e - 24);
-        int64_t a = (int64_t)floor((t - ulp) / M) - 1, b = (int64_t)ceil((t + ulp) / M) + 1;
-        a = a < vlo ? vlo : a;
-        b = b > vhi ? vhi : b;
-        for (int64_t v = a; v <= b; v++)
+        /* clamped in double first: t / M can exceed int64 for a tiny M */
+        double da = floor((t - ulp) / M) - 1, db = ceil((t + ulp) / M) + 1;
+        da = da < (double)vlo ? (double)vlo : da;
+        db = db > (double)vhi ? (double)vhi : db;
+        for (int64_t v = (int64_t)da; da <= db && v <= (int64_t)db; v++)
             if (!paths_agree(&o, v))
                 return rq_fail(why, len, n, v, &o);
     }
