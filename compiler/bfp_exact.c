@@ -23,15 +23,14 @@
  *      with |t| < 2^22 is an FP32 value, so the two can only differ when
  *      fp32(v * M) is such a t and v * M is not; then |v * M - t| <= ulp(t).
  *      So only the v next to each t = j + 1/2 inside the output range need
- *      checking, and they are checked with the output stage's own functions
- *      (mpe_out_from_int, mpe_out_from_f32). Outside the range both
- *      saturate to the same bound (monotone again). Float outputs and rq none
- *      read the exact FP32 integer the same way as the integer accumulator.
+ *      checking: mpe_out_f32_int_agree (outstage.c) does, with the output
+ *      stage's own functions. Outside the range both saturate to the same
+ *      bound (monotone again). Float outputs and rq none read the exact FP32
+ *      integer the same way as the integer accumulator.
  * The activation zero point is in the bias (layer.c: bias - za * sum w),
  * as for the integer modes; uint8 activations have no exact MXINT8 code. */
 #include "comp.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include "mpe/format.h"
@@ -60,12 +59,6 @@ static int codes_exact(char *why, size_t len)
     return 0;
 }
 
-/* The output stage's integer and FP32 paths on v (bias already added). */
-static int paths_agree(const mpe_outcfg *o, int64_t v)
-{
-    return mpe_out_from_int(o, v) == mpe_out_from_f32(o, mpe_f32_from_int(v, 0));
-}
-
 /* Output value of a code (integer output formats). */
 static int64_t out_value(const mpe_outcfg *o, uint32_t code)
 {
@@ -74,17 +67,7 @@ static int64_t out_value(const mpe_outcfg *o, uint32_t code)
     return qmin < 0 ? mpe_sext(code, (unsigned)mpe_out_bits(o->out)) : (int64_t)code;
 }
 
-static int rq_fail(char *why, size_t len, int64_t n, int64_t v, const mpe_outcfg *o)
-{
-    snprintf(why, len, "not provably exact: output column %lld: the FP32 output stage rounds "
-             "acc * M twice (acc + bias = %lld, M = %.9g gives %lld, the integer path %lld)",
-             (long long)n, (long long)v, (double)mpe_f32_from_bits(o->mult),
-             (long long)out_value(o, mpe_out_from_f32(o, mpe_f32_from_int(v, 0))),
-             (long long)out_value(o, mpe_out_from_int(o, v)));
-    return -1;
-}
-
-/* Condition (2) for column n over v in [vlo, vhi]. */
+/* Condition (2) for column n over v in [vlo, vhi] (mpe_out_f32_int_agree). */
 static int rq_exact(const ir_layer *L, int64_t n, int64_t vlo, int64_t vhi, char *why,
                     size_t len)
 {
@@ -94,51 +77,21 @@ static int rq_exact(const ir_layer *L, int64_t n, int64_t vlo, int64_t vhi, char
     o.zp = L->yq.zp;
     o.relu = (uint8_t)L->relu;
     o.mult = L->mult[n];
-    int64_t lo, hi;
-    mpe_out_range(L->out, &lo, &hi);
-    lo = L->lo > lo ? L->lo : lo;
-    hi = L->hi < hi ? L->hi : hi;
-    hi = hi < lo ? lo : hi;
-    double M = (double)mpe_f32_from_bits(o.mult);
-    if (!(M > 0) || isinf(M)) { /* 0, NaN, inf: no rounding boundary to find, compare all */
-        if (vhi - vlo > ((int64_t)1 << 22)) {
-            snprintf(why, len, "not provably exact: output column %lld has multiplier %g",
-                     (long long)n, M);
-            return -1;
-        }
-        for (int64_t v = vlo; v <= vhi; v++)
-            if (!paths_agree(&o, v))
-                return rq_fail(why, len, n, v, &o);
+    int64_t v = 0;
+    int r = mpe_out_f32_int_agree(&o, vlo, vhi, &v);
+    if (r > 0)
         return 0;
-    }
-    /* half-integers t = j + 1/2 where RNE changes, inside the output range
-     * and the reachable products (v * M in double is exact: 25 x 24 bits) */
-    int64_t j0 = lo - o.zp - 1, j1 = hi - o.zp;
-    double x0 = (double)vlo * M, x1 = (double)vhi * M;
-    double d0 = floor(x0) - 2, d1 = ceil(x1) + 1; /* compared in double: M may be huge */
-    if (d0 > (double)j0)
-        j0 = d0 > (double)j1 ? j1 + 1 : (int64_t)d0;
-    if (d1 < (double)j1)
-        j1 = d1 < (double)j0 ? j0 - 1 : (int64_t)d1;
-    for (int64_t j = j0; j <= j1; j++) {
-        double t = (double)j + 0.5;
-        if (fabs(t) >= (double)((int64_t)1 << 22)) {
-            snprintf(why, len, "not provably exact: output column %lld reaches products near "
-                     "%.1f, where FP32 has no half-integers", (long long)n, t);
-            return -1;
-        }
-        int e;
-        frexp(t, &e);
-        double ulp = ldexp(1.0, e - 24);
-        /* clamped in double first: t / M can exceed int64 for a tiny M */
-        double da = floor((t - ulp) / M) - 1, db = ceil((t + ulp) / M) + 1;
-        da = da < (double)vlo ? (double)vlo : da;
-        db = db > (double)vhi ? (double)vhi : db;
-        for (int64_t v = (int64_t)da; da <= db && v <= (int64_t)db; v++)
-            if (!paths_agree(&o, v))
-                return rq_fail(why, len, n, v, &o);
-    }
-    return 0;
+    if (r < 0)
+        snprintf(why, len, "not provably exact: output column %lld (multiplier %.9g) cannot be "
+                 "checked over [%lld, %lld]", (long long)n, (double)mpe_f32_from_bits(o.mult),
+                 (long long)vlo, (long long)vhi);
+    else
+        snprintf(why, len, "not provably exact: output column %lld: the FP32 output stage rounds "
+                 "acc * M twice (acc + bias = %lld, M = %.9g gives %lld, the integer path %lld)",
+                 (long long)n, (long long)v, (double)mpe_f32_from_bits(o.mult),
+                 (long long)out_value(&o, mpe_out_from_f32(&o, mpe_f32_from_int(v, 0))),
+                 (long long)out_value(&o, mpe_out_from_int(&o, v)));
+    return -1;
 }
 
 /* Conditions (1) and (2) for every output column. */
@@ -158,8 +111,7 @@ static int layer_exact(comp *c, const ir_layer *L, char *why, size_t len)
                      (long long)n, (long long)(reach + ab), (long long)EXACT_MAX);
             return -1;
         }
-        if (L->rq == MPE_RQ_FLOAT && !mpe_out_is_float(L->out) &&
-            rq_exact(L, n, bias - reach, bias + reach, why, len))
+        if (rq_exact(L, n, bias - reach, bias + reach, why, len))
             return -1;
     }
     return 0;
