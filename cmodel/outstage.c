@@ -2,8 +2,10 @@
  * docs/numerics.md section 6; requantization arithmetic in requant.c. */
 #include "mpe/outstage.h"
 
+#include <math.h>
 #include <stdio.h>
 
+#include "mpe/format.h"
 #include "mpe/fp32.h"
 
 #define ACC_BITS 48
@@ -189,4 +191,71 @@ mpe_status mpe_out_act_bounds(mpe_act act, int out, int32_t zp, uint32_t y_scale
         *hi = (int32_t)mpe_rq_f32_to_int(mpe_f32_bits(q), zp, qmin, qmax);
     }
     return MPE_OK;
+}
+
+/* ---- FP32 accumulators holding integers (docs/numerics.md section 6) */
+
+static int paths_agree(const mpe_outcfg *c, int64_t v)
+{
+    return mpe_out_from_int(c, v) == mpe_out_from_f32(c, mpe_f32_from_int(v, 0));
+}
+
+/* Every v in [a, b] (both within 2^24); 1, or 0 with the first mismatch. */
+static int scan(const mpe_outcfg *c, int64_t a, int64_t b, int64_t *witness)
+{
+    for (int64_t v = a; v <= b; v++) {
+        if (!paths_agree(c, v)) {
+            *witness = v;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int mpe_out_f32_int_agree(const mpe_outcfg *cfg, int64_t vlo, int64_t vhi, int64_t *witness)
+{
+    const int64_t lim = (int64_t)1 << 24;
+    if (vlo < -lim || vhi > lim)
+        return -1;
+    mpe_outcfg c = *cfg;
+    c.has_bias = 0;
+    /* Float outputs: int_to_f32(v) is fp32(v) = v, then the same FP32 product;
+     * rq none: RNE(v) = v; dyadic is not defined from FP32 (outcfg_check). */
+    if (vlo > vhi || mpe_out_is_float(c.out) || c.rq != MPE_RQ_FLOAT)
+        return c.rq == MPE_RQ_DYADIC && vlo <= vhi ? -1 : 1;
+    int64_t lo, hi;
+    int_bounds(&c, &lo, &hi);
+    double M = (double)mpe_f32_from_bits(c.mult);
+    if (!(M > 0) || isinf(M)) /* 0, NaN, inf (either sign): no rounding boundary, scan all */
+        return vhi - vlo > ((int64_t)1 << 22) ? -1 : scan(&c, vlo, vhi, witness);
+    /* The integer path rounds the exact v * M once (RNE), the FP32 path
+     * rounds fp32(v * M) again. Rounding to FP32 is monotone and a
+     * half-integer t with |t| < 2^22 is an FP32 value, so the results can
+     * differ only where fp32(v * M) == t != v * M, which needs
+     * |v * M - t| <= ulp(t). Candidates: the v near each t = j + 1/2 where
+     * RNE changes inside the output range [lo - zp - 1/2, hi - zp + 1/2];
+     * outside it both saturate to the same bound (monotone again). In double,
+     * v * M is exact (25 x 24 bits); bounds are compared in double before
+     * converting (M may be tiny or huge). */
+    int64_t j0 = lo - c.zp - 1, j1 = hi - c.zp;
+    double d0 = floor((double)vlo * M) - 2, d1 = ceil((double)vhi * M) + 1;
+    if (d0 > (double)j0)
+        j0 = d0 > (double)j1 ? j1 + 1 : (int64_t)d0;
+    if (d1 < (double)j1)
+        j1 = d1 < (double)j0 ? j0 - 1 : (int64_t)d1;
+    const int64_t half_lim = (int64_t)1 << 22; /* |t| < 2^22: t is an FP32 value */
+    if (j0 <= j1 && (j0 < -half_lim || j1 >= half_lim))
+        return -1;
+    for (int64_t j = j0; j <= j1; j++) {
+        double t = (double)j + 0.5;
+        int e;
+        frexp(t, &e);
+        double ulp = ldexp(1.0, e - 24);
+        double a = floor((t - ulp) / M) - 1, b = ceil((t + ulp) / M) + 1;
+        a = a < (double)vlo ? (double)vlo : a;
+        b = b > (double)vhi ? (double)vhi : b;
+        if (a <= b && !scan(&c, (int64_t)a, (int64_t)b, witness))
+            return 0;
+    }
+    return 1;
 }

@@ -5,7 +5,9 @@
  * the fewest estimated cycles wins; estimates within 2% of each other are a
  * tie, broken by the energy proxy below, then by the order mac, shiftadd,
  * lut, bitserial. `--mode M` forces M on every layer (an error naming M and
- * the reason where M cannot hold the weights).
+ * the reason where M cannot hold the weights). bfp runs integer layers as
+ * MXINT8 only when forced and proven exact (bfp_exact.c); auto never tries
+ * it (it is never faster than mac: same op cycles, plus the scale bytes).
  *
  * Energy proxy, in full-adder bit operations per lane-product, a = activation
  * bits, B = weight bits, C = PE columns:
@@ -117,10 +119,7 @@ int mode_cfg(comp *c, const ir_layer *L, int mode, mpe_pe_cfg *cfg, char *why, s
                                                                 : mpe_dt_int(L->prec.ibits);
         rc = 0;
         break;
-    default:
-        snprintf(why, len, "bfp mode needs floating-point or MX weights; this layer's weights "
-                 "are integers");
-        return -1;
+    default: rc = bfp_cfg(c, L, cfg, why, len); break;
     }
     if (rc)
         return -1;
@@ -174,6 +173,8 @@ static int choose(comp *c, ir_layer *L)
         int m = order[i];
         if (c->o.mode >= 0 && m != c->o.mode)
             continue;
+        if (m == MPE_MODE_BFP && c->o.mode != MPE_MODE_BFP)
+            continue; /* integer layers: bfp only when forced (bfp_exact.c) */
         mpe_pe_cfg cfg;
         ir_tiling t;
         ir_cost cost;
@@ -221,7 +222,7 @@ static int choose(comp *c, ir_layer *L)
 int pass_choose_mode(comp *c)
 {
     for (int i = 0; i < c->nl; i++)
-        if (choose(c, &c->L[i]))
+        if (choose(c, &c->L[i]) || (c->L[i].cfg.mode == MPE_MODE_BFP && bfp_fbias(c, &c->L[i])))
             return -1;
     return 0;
 }

@@ -334,6 +334,14 @@ int mode_cfg(comp *c, const ir_layer *L, int mode, mpe_pe_cfg *cfg, char *why, s
 int cost_sim(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, const ir_tiling *t,
              ir_cost *out);
 double energy_proxy(const mpe_pe_cfg *cfg, int cols);
+/* bfp_exact.c: an integer layer in bfp mode as MXINT8 (int8 codes are the
+ * element codes, every block scale 2^6), only where it is proven bit exact.
+ * bfp_cfg fills cfg or returns -1 with the reason; bfp_fbias sets the FP32
+ * bias of the chosen layer; bfp_scale_code is the E8M0 code of 2^6. */
+int bfp_cfg(comp *c, const ir_layer *L, mpe_pe_cfg *cfg, char *why, size_t len);
+int bfp_fbias(comp *c, ir_layer *L);
+uint8_t bfp_scale_code(void);
+#define BFP_BLOCK 32 /* the MX block (OCP MX v1.0) */
 /* Tiling of one layer for a configuration (tile.c). 0 ok, -1 with reason. */
 int tile_layer(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, ir_tiling *t,
                char *why, size_t len);

@@ -99,6 +99,8 @@ static void tensor_elem(comp *c, const ir_io *io, mpe_tdesc *d)
         if (io->is_input && L->x == io->value) {
             d->elem = MPE_ELEM_DTYPE;
             d->dt = L->cfg.a;
+            if (d->dt.kind == MPE_DT_BFPINT) /* an int8 code is the MXINT8 element code */
+                d->dt = mpe_dt_int(d->dt.bits);
             if (L->aq.dtype) {
                 d->has_quant = 1;
                 d->scale = io->onnx_dtype == MPE_T_FLOAT ? io->q.scale : L->aq.scale;

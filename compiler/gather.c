@@ -65,7 +65,10 @@ int gather_stores(comp *c, const ir_layer *P, const ir_tiling *t, const ir_task 
     const mpe_arch *a = &c->arch;
     const ir_layer *L = &c->L[c->v[gv].im2col_of];
     uint64_t R = a->rows, rowb = (uint64_t)a->lanes * (uint64_t)t->o_cw / 8, vo = R * rowb;
-    uint64_t ksg = (uint64_t)(L->K / a->lanes); /* vectors per tile row of the matrix */
+    /* vectors per tile row of the matrix: its padded columns once tiled (a
+     * bfp consumer pads K to whole 32-element blocks), K before that */
+    const ir_value *gm = &c->v[gv];
+    uint64_t ksg = (uint64_t)((gm->cols_p ? gm->cols_p : L->K) / a->lanes);
     uint64_t i0 = (uint64_t)k->mb * (uint64_t)t->mt;
     uint64_t col0 = (uint64_t)k->nb * (uint64_t)t->nt * a->cols / a->lanes;
     for (uint64_t i = i0; i < i0 + (uint64_t)k->mt; i++) {

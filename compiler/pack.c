@@ -7,7 +7,8 @@
  *    region per N block padded to the block size the tiling loads;
  *  - per N block, its output parameter records (16 bytes per column: bias,
  *    multiplier, shift, zero point) followed, for grouped shift-add, by the
- *    FP16 block scales [j][b][c] and int16 zero points [j][b][c].
+ *    FP16 block scales [j][b][c] and int16 zero points [j][b][c], for bfp
+ *    (integer layers as MXINT8) by the E8M0 block scales, all 2^6.
  * Weight codes are encoded in the layer's weight type (mpe_dtype). */
 #include "comp.h"
 
@@ -116,11 +117,17 @@ static void put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)(v >> 8);
 }
 
-/* One N block: records [jj][c], then grouped scales and zero points. */
+/* One N block: records [jj][c], then grouped scales and zero points, or
+ * the bfp block scales: A [i][b][r] for the tiling's mt tile rows, then W
+ * [j][b][c], every one 2^6 (bfp_exact.c: int8 codes as MXINT8 elements). */
 static void pack_param_block(comp *c, const ir_layer *L, uint8_t *p, int64_t nb, int nt)
 {
     const mpe_arch *a = &c->arch;
+    int grouped = L->cfg.mode == MPE_MODE_SHIFTADD && L->cfg.group;
     int64_t KB = L->cfg.group ? L->t.kp / L->cfg.group : 0;
+    if (L->cfg.mode == MPE_MODE_BFP)
+        memset(p + (uint64_t)nt * a->cols * 16, bfp_scale_code(),
+               (size_t)KB * ((size_t)L->t.mt * a->rows + (size_t)nt * a->cols));
     uint8_t *sc = p + (uint64_t)nt * a->cols * 16, *zp = sc + (uint64_t)nt * KB * a->cols * 2;
     for (int jj = 0; jj < nt; jj++) {
         for (uint32_t cc = 0; cc < a->cols; cc++) {
@@ -131,7 +138,7 @@ static void pack_param_block(comp *c, const ir_layer *L, uint8_t *p, int64_t nb,
                 put32(r + 4, L->mult[n]);
                 put32(r + 12, (uint32_t)(mpe_out_is_float(L->out) ? 0 : L->yq.zp));
             }
-            for (int64_t b = 0; b < KB; b++) {
+            for (int64_t b = 0; grouped && b < KB; b++) {
                 uint64_t o = ((uint64_t)jj * KB + b) * a->cols + cc;
                 int ok = n < L->N && b < L->w.kblocks;
                 put16(sc + 2 * o, ok ? L->w.gscale[n * L->w.kblocks + b] : 0);

@@ -138,7 +138,8 @@ static int task_compute(comp *c, int li, const ir_task *k, const lctx *x, int ti
     F(m, MATMUL, w) = k->w_sp;
     F(m, MATMUL, o) = k->o_sp;
     F(m, MATMUL, p) = k->p_sp;
-    F(m, MATMUL, s) = L->cfg.group && L->cfg.mode == MPE_MODE_SHIFTADD ? k->s_sp : 0;
+    F(m, MATMUL, s) = L->cfg.group && (L->cfg.mode == MPE_MODE_SHIFTADD ||
+                                       L->cfg.mode == MPE_MODE_BFP) ? k->s_sp : 0;
     return 0;
 }
 

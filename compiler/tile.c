@@ -53,13 +53,16 @@ static void vec_sizes(comp *c, const ir_tiling *t, uint32_t *va, uint32_t *vw, u
 }
 
 /* Bytes of the parameter block of nt tile columns (records, then grouped
- * scales and zero points), padded for DMA and the 16-byte alignment of p. */
+ * scales and zero points, or the bfp block scales of mt tile rows and nt
+ * tile columns), padded for DMA and the 16-byte alignment of p. */
 uint32_t param_block_bytes(comp *c, const mpe_pe_cfg *cfg, const ir_tiling *t, int nt)
 {
     uint32_t C = c->arch.cols, beat = c->arch.beat_bytes;
     uint64_t b = (uint64_t)nt * C * 16;
     if (cfg->mode == MPE_MODE_SHIFTADD && cfg->group)
         b += (uint64_t)nt * (uint64_t)(t->kp / cfg->group) * C * 4;
+    if (cfg->mode == MPE_MODE_BFP) /* A scales [i][b][r] then W scales [j][b][c] */
+        b += (uint64_t)(t->kp / cfg->group) * ((uint64_t)t->mt * c->arch.rows + (uint64_t)nt * C);
     return (uint32_t)rup((int64_t)b, lcm32(beat, 16));
 }
 

@@ -12,13 +12,15 @@
 enum {
     B_GOOD, B_UNSUPPORTED, B_DYNAMIC, B_ZP_RANGE, B_SCALE_NEG, B_SCALE_ZERO, B_SCALE_COUNT,
     B_INNER, B_FLOAT_W, B_K_LARGE, B_BIG_WEIGHTS, B_CONV_CHAIN, B_GROUPED, B_UNDEFINED,
-    B_NBITS_BLOCK, B_RESIDUAL, B_ZERO_DIM, B_HUGE, B_HUGE_ROWS, B_COUNT
+    B_NBITS_BLOCK, B_RESIDUAL, B_ZERO_DIM, B_HUGE, B_HUGE_ROWS, B_BFP_BOUND, B_BFP_ROUND,
+    B_COUNT
 };
 static const char *const names[B_COUNT] = {
     "good", "unsupported_op", "dynamic_shape", "zp_out_of_range", "scale_negative",
     "scale_zero", "scale_count_mismatch", "inner_dim_mismatch", "float_weights",
     "k_too_large", "big_weights", "conv_chain_3x3", "grouped_conv", "undefined_input",
-    "nbits_bad_block", "residual_add", "zero_dim", "huge_shape", "huge_rows"};
+    "nbits_bad_block", "residual_add", "zero_dim", "huge_shape", "huge_rows",
+    "bfp_bound", "bfp_rounding"};
 
 static void scalar(ob *b, const char *n, int t, const void *v)
 {
@@ -55,6 +57,8 @@ static void weights(ob *b, int kind, int K, int N, const char *pre)
     float *f = calloc(n, sizeof(float)), sc[8];
     for (size_t i = 0; i < n; i++) {
         d[i] = (int8_t)(i * 37 % 255 - 127);
+        if (kind == B_BFP_BOUND) /* 128 * 127 * K > 2^24: bfp cannot prove FP32 sums exact */
+            d[i] = i % 3 ? 127 : -127;
         f[i] = d[i] * 0.01f;
     }
     if (kind == B_FLOAT_W) {
@@ -80,9 +84,12 @@ static void weights(ob *b, int kind, int K, int N, const char *pre)
     free(f);
 }
 
-static void output_q(ob *b, const char *in, int rank, const int64_t *dims)
+/* B_BFP_ROUND: an output scale giving M = fp32(0.02 * 0.01) / 0.5, for which
+ * the accumulator range (K = 64) holds values where the FP32 output stage's
+ * RNE(f32_mul(acc, M)) differs from the integer path's RNE(acc * M). */
+static void output_q(ob *b, int kind, const char *in, int rank, const int64_t *dims)
 {
-    float s = 0.05f;
+    float s = kind == B_BFP_ROUND ? 0.5f : 0.05f;
     int8_t z = 0;
     scalar(b, "y_s", T_FLOAT, &s);
     scalar(b, "y_z", T_INT8, &z);
@@ -93,7 +100,8 @@ static void output_q(ob *b, const char *in, int rank, const int64_t *dims)
 
 static void mlp(ob *b, int kind)
 {
-    int K = kind == B_K_LARGE ? 40000 : kind == B_BIG_WEIGHTS ? 512 : 16;
+    int K = kind == B_K_LARGE ? 40000 : kind == B_BIG_WEIGHTS ? 512 : kind == B_BFP_BOUND ? 1040
+          : kind == B_BFP_ROUND ? 64 : 16;
     int N = kind == B_BIG_WEIGHTS ? 256 : 8;
     int64_t M = kind == B_ZERO_DIM ? 0 : kind == B_HUGE ? (int64_t)1 << 38
               : kind == B_HUGE_ROWS ? (int64_t)1 << 24 : 2;
@@ -115,7 +123,7 @@ static void mlp(ob *b, int kind)
                 (const char *[]){"sum", NULL});
         last = "sum";
     }
-    output_q(b, last, 2, (int64_t[]){M, N});
+    output_q(b, kind, last, 2, (int64_t[]){M, N});
 }
 
 static void conv_w(ob *b, const char *pre, int oc, int c, int k)
@@ -153,7 +161,7 @@ static void convs(ob *b, int kind)
     ob_attr_ints(b, n, "pads", 4, pads);
     if (kind == B_GROUPED) {
         ob_attr_i(b, n, "group", 2);
-        output_q(b, "c1_out", 4, (int64_t[]){1, 4, 6, 6});
+        output_q(b, kind, "c1_out", 4, (int64_t[]){1, 4, 6, 6});
         return;
     }
     float s = 0.05f;
@@ -168,7 +176,7 @@ static void convs(ob *b, int kind)
     n = ob_node(b, "Conv", "", "conv2", (const char *[]){"h_dq", "c2_w_dq", NULL},
                 (const char *[]){"c2_out", NULL});
     ob_attr_ints(b, n, "pads", 4, pads);
-    output_q(b, "c2_out", 4, (int64_t[]){1, 4, 6, 6});
+    output_q(b, kind, "c2_out", 4, (int64_t[]){1, 4, 6, 6});
 }
 
 static void nbits_bad(ob *b)

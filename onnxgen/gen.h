@@ -42,7 +42,12 @@ typedef struct {
     const char *ext_data;  /* external data file name (bench), or NULL */
     int side_out;          /* i + 1: layer i's quantized output is also graph output 1
                             * (output_1.pb, its codes); 0: none */
+    int qflags;            /* GQ_*: how scales and zero points are calibrated */
 } gm_spec;
+/* Calibration variants: every scale (activations, weights) rounded up to a
+ * power of two; int8 activations asymmetric (min-max, zero point != 0) like
+ * uint8 ones instead of max-abs. */
+enum { GQ_POW2 = 1, GQ_ASYM_I8 = 2 };
 
 /* Writes DIR/model.onnx and DIR/test_data_set_N/input_0.pb, output_0.pb
  * (expected outputs from ref.c). 0 or -1. */

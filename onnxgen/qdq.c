@@ -31,22 +31,36 @@ void *xcalloc(size_t n, size_t e)
     return p;
 }
 
-/* Quantization parameters of real values (max-abs for int8, min-max uint8). */
-void calibrate(const double *v, int64_t n, int type, float *s, int32_t *z)
+float pow2_up(float s)
+{
+    int e;
+    float f = frexpf(s, &e); /* s = f * 2^e, f in [0.5, 1) */
+    return ldexpf(1.0f, f == 0.5f ? e - 1 : e);
+}
+
+/* Quantization parameters of real values (max-abs for int8, min-max uint8;
+ * GQ_ASYM_I8: min-max for int8 too; GQ_POW2: the scale rounded up to a
+ * power of two before the zero point is computed). */
+void calibrate(const double *v, int64_t n, int type, int qflags, float *s, int32_t *z)
 {
     double lo = 0, hi = 0;
     for (int64_t i = 0; i < n; i++) {
         lo = v[i] < lo ? v[i] : lo;
         hi = v[i] > hi ? v[i] : hi;
     }
-    if (type == T_INT8) {
+    if (type == T_INT8 && !(qflags & GQ_ASYM_I8)) {
         double a = fabs(lo) > hi ? fabs(lo) : hi;
         *s = a > 0 ? (float)(a / 127) : 1.0f;
+        if (qflags & GQ_POW2)
+            *s = pow2_up(*s);
         *z = 0;
         return;
     }
     *s = hi > lo ? (float)((hi - lo) / 255) : 1.0f;
-    *z = ref_sat((int64_t)nearbyint(-lo / *s), T_UINT8);
+    if (qflags & GQ_POW2)
+        *s = pow2_up(*s);
+    int32_t qmin = type == T_INT8 ? -128 : 0;
+    *z = ref_sat((int64_t)nearbyint(qmin - lo / *s), type);
 }
 
 void scalar_init(gctx *g, const char *name, int dtype, const void *v)
@@ -77,7 +91,7 @@ void gen_input(gctx *g)
     for (int64_t i = 0; i < n; i++)
         d[i] = x[0][i];
     st->type = s->in_type;
-    calibrate(d, n, st->type, &st->s, &st->z);
+    calibrate(d, n, st->type, s->qflags, &st->s, &st->z);
     free(d);
     st->rank = s->rank;
     memcpy(st->dims, s->in_dims, sizeof st->dims);

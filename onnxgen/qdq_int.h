@@ -32,7 +32,8 @@ typedef struct {
 
 int64_t numel(int rank, const int64_t *d);
 void *xcalloc(size_t n, size_t e);
-void calibrate(const double *v, int64_t n, int type, float *s, int32_t *z);
+void calibrate(const double *v, int64_t n, int type, int qflags, float *s, int32_t *z);
+float pow2_up(float s); /* the smallest power of two >= s (s > 0) */
 void scalar_init(gctx *g, const char *name, int dtype, const void *v);
 void zp_init(gctx *g, const char *name, int type, int32_t z);
 void gen_input(gctx *g);

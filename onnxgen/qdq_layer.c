@@ -134,7 +134,7 @@ static void requantize(gctx *g, const gl_spec *l, const lgeo *L, float *ys, int3
         int c = col_of(L, i);
         real[i] = act_real(l->act, (double)(acc[0][i] + L->bias[c]) * g->st.s * L->sw[c]);
     }
-    calibrate(real, n, l->ytype, ys, yz);
+    calibrate(real, n, l->ytype, g->s->qflags, ys, yz);
     int32_t qlo = *yz, qhi = ref_quantize(6.0f, *ys, *yz, l->ytype);
     for (int k = 0; k < g->s->nsets; k++) {
         for (int64_t i = 0; i < n; i++) {
@@ -177,8 +177,11 @@ static int gen_qdq(gctx *g, const gl_spec *l, const char *out)
     L.sw = xcalloc((size_t)L.N, sizeof(float));
     gen_weights(g, l, L.N, L.K, L.w, L.zw);
     float s0 = gen_rand_float(&g->rng, 0.004f, 0.02f);
-    for (int n = 0; n < L.N; n++)
+    for (int n = 0; n < L.N; n++) {
         L.sw[n] = l->per_channel ? gen_rand_float(&g->rng, 0.004f, 0.02f) : s0;
+        if (g->s->qflags & GQ_POW2)
+            L.sw[n] = pow2_up(L.sw[n]);
+    }
     char a[64], bias[64] = "", cur[64];
     act_dq(g, a);
     emit_weights(g, l, L.N, L.K, L.C, L.w, L.zw, L.sw);

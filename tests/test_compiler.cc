@@ -12,6 +12,7 @@
 extern "C" {
 #include "compile.h"
 #include "mpe/binary.h"
+#include "mpe/pe.h"
 #include "mpe/tensor.h"
 }
 
@@ -133,6 +134,36 @@ TEST(Compiler, LayerInfoAndForcedMode) {
         mpe_comp_layer_info(c, i, &L);
         EXPECT_STREQ(L.mode, "bitserial");
     }
+    mpe_comp_free(c);
+}
+
+// --mode bfp runs int8 layers as MXINT8 (bfp_exact.c) where that is proven
+// bit exact; auto never picks bfp; a layer without the proof is an error.
+TEST(Compiler, BfpRunsInt8LayersAsMxint8) {
+    comp *c = compile(model("tests/onnx/qdq_bfp_conv3x3_pow2"), MPE_MODE_BFP);
+    ASSERT_EQ(mpe_comp_run(c), 0) << mpe_comp_error(c);
+    ASSERT_EQ(mpe_comp_nlayers(c), 2);
+    for (int i = 0; i < 2; i++) {
+        mpe_comp_layer L;
+        mpe_comp_layer_info(c, i, &L);
+        EXPECT_STREQ(L.mode, "bfp") << i;
+        EXPECT_STREQ(L.wtype, "bfpint8 g32") << i;
+    }
+    mpe_comp_free(c);
+    c = compile(model("tests/onnx/qdq_bfp_conv3x3_pow2"));
+    ASSERT_EQ(mpe_comp_run(c), 0) << mpe_comp_error(c);
+    for (int i = 0; i < 2; i++) {
+        mpe_comp_layer L;
+        mpe_comp_layer_info(c, i, &L);
+        EXPECT_STRNE(L.mode, "bfp") << i;
+    }
+    mpe_comp_free(c);
+    c = compile(model("examples/mlp_mixed"), MPE_MODE_BFP);
+    ASSERT_NE(mpe_comp_run(c), 0);
+    std::string e = mpe_comp_error(c);
+    EXPECT_NE(e.find("layer 'L0_matmul' (MatMul): --mode bfp cannot run this layer: not provably "
+                     "exact"), std::string::npos) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
     mpe_comp_free(c);
 }
 

@@ -339,6 +339,69 @@ TEST(Requant, FloatRequantIsNotAnFp32Product) {
     EXPECT_EQ(mpe_out_from_int(&c, 1679), 301u);
 }
 
+// mpe_out_f32_int_agree: does the FP32-accumulator path give the integer
+// path's code for every integer accumulator in a range? Known answers, then
+// the same verdict as a brute-force scan on random configurations.
+TEST(OutStage, F32IntAgreeKnownAnswers) {
+    mpe_outcfg c = mpe_outcfg_default(MPE_RQ_FLOAT, MPE_OUT_INT16);
+    c.mult = 0x3E37E181u; // 1679 * M = 301.49998878, fp32: 301.5
+    int64_t w = 0;
+    EXPECT_EQ(mpe_out_f32_int_agree(&c, 1670, 1690, &w), 0);
+    EXPECT_EQ(w, 1679);
+    EXPECT_EQ(mpe_out_f32_int_agree(&c, 1680, 1690, &w), 1);
+    // the bad model bfp_rounding: M = fp32(fp32(0.02 * 0.01) / 0.5), int8
+    c = mpe_outcfg_default(MPE_RQ_FLOAT, MPE_OUT_INT8);
+    c.mult = mpe_rq_float_multiplier(fbits(0.02f), fbits(0.01f), fbits(0.5f));
+    EXPECT_EQ(mpe_out_f32_int_agree(&c, -318750, -318750, &w), 0);
+    EXPECT_NE(mpe_out_from_int(&c, -318750),
+              mpe_out_from_f32(&c, mpe_f32_from_int(-318750, 0)));
+    // a power-of-two multiplier: the FP32 product is exact, any range agrees
+    c.mult = fbits(0x1p-10f);
+    c.zp = -7;
+    c.has_bias = 1; // ignored: v is the biased value
+    c.bias = 12345;
+    EXPECT_EQ(mpe_out_f32_int_agree(&c, -(1 << 24), 1 << 24, &w), 1);
+    // rq none, float outputs: the exact integer reads the same
+    mpe_outcfg n = mpe_outcfg_default(MPE_RQ_NONE, MPE_OUT_INT32);
+    EXPECT_EQ(mpe_out_f32_int_agree(&n, -(1 << 24), 1 << 24, &w), 1);
+    mpe_outcfg f = mpe_outcfg_default(MPE_RQ_FLOAT, MPE_OUT_FP32);
+    f.mult = 0x3E37E181u;
+    EXPECT_EQ(mpe_out_f32_int_agree(&f, -(1 << 24), 1 << 24, &w), 1);
+    // undecided: beyond 2^24, or products past 2^22 (int32 output, large M)
+    EXPECT_EQ(mpe_out_f32_int_agree(&c, 0, (1 << 24) + 1, &w), -1);
+    mpe_outcfg big = mpe_outcfg_default(MPE_RQ_FLOAT, MPE_OUT_INT32);
+    big.mult = fbits(3.0f);
+    EXPECT_EQ(mpe_out_f32_int_agree(&big, 0, 1 << 24, &w), -1);
+}
+
+TEST(OutStage, F32IntAgreeMatchesBruteForce) {
+    std::mt19937_64 rng(11);
+    int mismatching = 0;
+    for (int it = 0; it < 400; it++) {
+        static const int outs[] = {MPE_OUT_INT8, MPE_OUT_UINT8, MPE_OUT_INT4, MPE_OUT_INT16};
+        mpe_outcfg c = mpe_outcfg_default(MPE_RQ_FLOAT, outs[it % 4]);
+        int64_t qmin, qmax;
+        mpe_out_range(c.out, &qmin, &qmax);
+        double lm = std::log(1e-4) + (std::log(0.7) - std::log(1e-4)) * (double)(rng() % 10000) / 1e4;
+        c.mult = fbits((float)std::exp(lm));
+        c.zp = (int32_t)(qmin + (int64_t)(rng() % (uint64_t)(qmax - qmin + 1)));
+        if (rng() % 2)
+            c.lo = c.zp; // ReLU
+        int64_t r = (int64_t)(rng() % 40000), b = (int64_t)(rng() % 20001) - 10000;
+        int64_t w = 0, brute = 1;
+        for (int64_t v = b - r; v <= b + r && brute; v++)
+            brute = mpe_out_from_int(&c, v) == mpe_out_from_f32(&c, mpe_f32_from_int(v, 0));
+        int got = mpe_out_f32_int_agree(&c, b - r, b + r, &w);
+        ASSERT_EQ(got, (int)brute) << it << " M=" << ffrom(c.mult) << " zp=" << c.zp;
+        if (!got) {
+            mismatching++;
+            EXPECT_NE(mpe_out_from_int(&c, w), mpe_out_from_f32(&c, mpe_f32_from_int(w, 0)));
+        }
+    }
+    EXPECT_GT(mismatching, 10); // both verdicts occur
+    EXPECT_LT(mismatching, 390);
+}
+
 TEST(Requant, FloatRequantMatchesExactReference) {
     const uint32_t seed = 31337u;
     std::mt19937_64 rng(seed);

@@ -24,7 +24,9 @@ static int usage(FILE *f, int rc)
                "com.microsoft MatMulNBits) for the accelerator described by CONFIG\n"
                "(default: the built-in defaults, as arch/default.cfg).\n\n"
                "  --mode M        PE mode of every layer (default auto: fewest estimated\n"
-               "                  cycles, ties broken by an energy proxy)\n"
+               "                  cycles, ties broken by an energy proxy; auto never picks\n"
+               "                  bfp). bfp runs int8 layers as MXINT8 where that is\n"
+               "                  provably bit exact, else it is an error naming the layer\n"
                "  --emit-asm F    write the program as assembler source\n"
                "  --report F      write JSON: per layer mode, precision, tiling, estimates\n"
                "  --dump-after P  print the IR after pass P, one of:");

@@ -41,6 +41,7 @@ static int usage(FILE *f, int rc)
                "outputs within |d| <= %g + %g |expected|. Prints one line per data set\n"
                "with the largest difference; exits non-zero on any failure. --summary\n"
                "prints, for the first data set, each layer's mode, weights and cycles.\n"
+               "--mode M is passed to the compiler (mpe compile --help).\n"
                "Exit status: 0 all pass, 1 a failure, 2 usage, 3 backend not available.\n",
                ATOL, RTOL);
     return 0;

@@ -82,7 +82,29 @@ expect 1 "empty GEMM (0 x 8 x 16)" "$B/zero_dim.onnx" $O
 expect 1 "graph input 'x': shape too large" "$B/huge_shape.onnx" $O
 expect 1 "16777216 x 8 x 16 GEMM does not fit in accelerator memory" "$B/huge_rows.onnx" $O
 expect 1 "--mode lut cannot run this layer: weights need int8" "$B/good.onnx" $O --mode lut
-expect 1 "--mode bfp cannot run this layer: bfp mode needs floating-point" "$B/good.onnx" $O --mode bfp
+# --mode bfp runs int8 layers as MXINT8 only where it is provably bit exact
+expect 1 "layer 'L0_matmul' (MatMul): --mode bfp cannot run this layer: activations are uint8 (zero point 102)" \
+    tests/onnx/qdq_matmul_u8_channel/model.onnx $O --mode bfp
+expect 1 "--mode bfp cannot run this layer: weights need int9 ([-156, 158]); MXINT8 elements hold int8" \
+    tests/onnx/qdq_gemm_u8w_zp_relu6/model.onnx $O --mode bfp
+expect 1 "layer 'fc' (MatMul): --mode bfp cannot run this layer: not provably exact: output column 0 has 128 * sum|w - zw| + |bias| = 16906240 > 2^24 = 16777216" \
+    "$B/bfp_bound.onnx" $O --mode bfp
+expect 1 "layer 'fc' (MatMul): --mode bfp cannot run this layer: not provably exact: output column 0: the FP32 output stage rounds acc * M twice (acc + bias = -318750, M = 0.00039999999 gives -128, the integer path -127)" \
+    "$B/bfp_rounding.onnx" $O --mode bfp
+expect 1 "--mode bfp cannot run this layer: block-quantized weights with FP16 scales need shiftadd" \
+    tests/onnx/nbits_b4_zp/model.onnx $O --mode bfp
+# the rejections are bfp's: both models compile in the default mode, and
+# the good model compiles with --mode bfp
+for m in "$B/bfp_bound.onnx" "$B/bfp_rounding.onnx" "$B/good.onnx --mode bfp"; do
+    # shellcheck disable=SC2086 # $m: model and options
+    if "$MPE" compile $m -o "$tmp/bfp.mpeb" 2>"$tmp/err" && [ ! -s "$tmp/err" ]; then
+        pass=$((pass + 1))
+        echo "pass: $m compiles"
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $m does not compile: $(cat "$tmp/err")"
+    fi
+done
 expect 1 "--mode lut cannot run this layer: block-quantized weights with FP16 scales need shiftadd" \
     tests/onnx/nbits_b4_zp/model.onnx $O --mode lut
 expect 1 "bogus_key" "$B/good.onnx" $O --arch "$tmp/bad.cfg"

@@ -5,7 +5,8 @@
 # operators, every generated model of tests/onnx (QDQ, MatMulNBits, folded
 # weight glue, 3x3 convolutions fed by other convolutions) and the demo model, every data set. Outputs must match
 # bit for bit (within tolerance for the float MatMulNBits output) and the
-# cycle count must equal the C model's. Builds the simulator (make rtl-sim)
+# cycle count must equal the C model's; then the models that --mode bfp
+# (int8 layers as MXINT8, proven exact) can run, in that mode. Builds the simulator (make rtl-sim)
 # when it is missing; skipped (0 passed, 0 failed) under sanitizers
 # (MPE_SAN=1) and when it cannot be built. Last line: "P passed, F failed".
 set -u
@@ -40,10 +41,17 @@ for d in tests/onnx/*/; do
     dirs+=("${d%/}")
 done
 dirs+=(examples/mlp_mixed)
-for d in "${dirs[@]}"; do
-    rtl=$("$MPE" test-onnx "$d" --backend rtl 2>&1)
+# --mode bfp (int8 layers as MXINT8 where proven exact, docs/compiler.md)
+for d in tests/onnx/qdq_bfp_mlp_pow2 tests/onnx/qdq_bfp_conv3x3_pow2 tests/onnx/qdq_matmul_i8_tensor; do
+    dirs+=("$d --mode bfp")
+done
+for e in "${dirs[@]}"; do
+    read -r d opts <<<"$e"
+    # shellcheck disable=SC2086 # opts: words
+    rtl=$("$MPE" test-onnx "$d" --backend rtl $opts 2>&1)
     rc=$?
-    cm=$("$MPE" test-onnx "$d" --backend cmodel 2>&1)
+    # shellcheck disable=SC2086
+    cm=$("$MPE" test-onnx "$d" --backend cmodel $opts 2>&1)
     echo "$rtl"
     p=$(grep -c ': pass ' <<<"$rtl")
     f=$(grep -c ': FAIL ' <<<"$rtl")
@@ -51,7 +59,7 @@ for d in "${dirs[@]}"; do
     # the same cycle counts as the C model, data set by data set
     if [ "$(sed -nE 's/.*\[rtl ([0-9]+) cycles.*/\1/p' <<<"$rtl")" != \
          "$(sed -nE 's/.*\[cmodel ([0-9]+) cycles.*/\1/p' <<<"$cm")" ]; then
-        echo "FAIL: $d: RTL and C-model cycle counts differ"
+        echo "FAIL: $e: RTL and C-model cycle counts differ"
         f=$((f + 1))
     fi
     pass=$((pass + p))

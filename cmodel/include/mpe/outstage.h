@@ -54,6 +54,16 @@ mpe_status mpe_outcfg_check(const mpe_outcfg *cfg, int acc_is_float, char *msg,
  * code (never undefined behaviour). */
 uint32_t mpe_out_from_int(const mpe_outcfg *cfg, int64_t acc);
 uint32_t mpe_out_from_f32(const mpe_outcfg *cfg, uint32_t acc_f32);
+/* Whether the FP32-accumulator path gives the integer path's code for every
+ * integer accumulator value v in [vlo, vhi] (|v| <= 2^24, so that the FP32
+ * accumulator can hold v exactly): mpe_out_from_f32(cfg, fp32(v)) ==
+ * mpe_out_from_int(cfg, v), bias off (cfg->has_bias is ignored: v is the
+ * biased value). 1: yes for every v; 0: no, *witness = a v where they differ;
+ * -1: not decided (a range outside 2^24, or, for rq float into an integer
+ * format, products beyond 2^22 or a non-finite multiplier over more than
+ * 2^22 values). docs/numerics.md section 6, "FP32 accumulators holding
+ * integers". */
+int mpe_out_f32_int_agree(const mpe_outcfg *cfg, int64_t vlo, int64_t vhi, int64_t *witness);
 
 /* ---- activation bounds (for the compiler) -------------------------------- */
 typedef enum { MPE_ACT_NONE, MPE_ACT_RELU, MPE_ACT_RELU6 } mpe_act;
