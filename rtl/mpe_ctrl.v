@@ -319,9 +319,14 @@ module mpe_ctrl #(
   wire vw_bytes = TZ_CK + {29'd0, lcww} >= 3;
   wire vo_bytes = TZ_RK + {29'd0, lcwo} >= 3;
   wire        grouped = grouped_bfp || grouped_sa;
-  wire [63:0] kt = {52'd0, ks_q} * K64;
-  wire [63:0] g64 = {54'd0, group_q};
-  wire [63:0] kb = grouped ? kt / g64 : 64'd0;
+  // K of the tile and blocks per row at their real widths: a KT_W-bit by
+  // 10-bit divider (a 64-bit one is about 100000 gates)
+  localparam integer KT_W = 12 + $clog2(LANES + 1);
+  wire [KT_W-1:0] kt_n = ks_q * LANES[KT_W-1:0];
+  wire [KT_W-1:0] g_n  = {{(KT_W-10){1'b0}}, group_q};
+  wire [KT_W-1:0] kb_n = kt_n / g_n;
+  wire [KT_W-1:0] kr_n = kt_n % g_n;
+  wire [63:0] kb = grouped ? {{(64-KT_W){1'b0}}, kb_n} : 64'd0;
   wire [63:0] s_bytes = grouped_bfp ? kb * ({54'd0, mt_q} * R64 + {54'd0, nt_q} * C64)
                                     : kb * {54'd0, nt_q} * C64 * 64'd4;
   wire        out_float = (out_q == MPE_OUT_FP16) || (out_q == MPE_OUT_BF16) || (out_q == MPE_OUT_FP32);
@@ -341,7 +346,7 @@ module mpe_ctrl #(
     if (!have_pe_q || !have_out_q || !have_gemm_q) mm_trap = TRAP_NOCFG;
     else if (!va_bytes || !vw_bytes || !vo_bytes)
       mm_trap = TRAP_OPERAND;
-    else if (grouped && (kt % g64) != 64'd0) mm_trap = TRAP_OPERAND;
+    else if (grouped && kr_n != {KT_W{1'b0}}) mm_trap = TRAP_OPERAND;
     else if (rq_q == MPE_RQ_DYADIC && (acc_float || out_float)) mm_trap = TRAP_OUTCFG;
     else if (!vec_aligned(m_a, ODD_RK, TZ_RK, lcwa) || !vec_aligned(m_w, ODD_CK, TZ_CK, lcww) ||
              !vec_aligned(m_o, ODD_RK, TZ_RK, lcwo) || m_p[3:0] != 4'd0 || (grouped_sa && m_s[0]))
