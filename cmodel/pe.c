@@ -180,10 +180,15 @@ int mpe_lut_planes(mpe_dtype w)
     }
 }
 
+int mpe_lut_op_cycles(mpe_dtype w, int ppc)
+{
+    return (mpe_lut_planes(w) + ppc - 1) / ppc;
+}
+
 int mpe_pe_op_cycles(const mpe_pe_cfg *c, int closes)
 {
     switch (c->mode) {
-    case MPE_MODE_LUT: return mpe_lut_planes(c->w);
+    case MPE_MODE_LUT: return mpe_lut_op_cycles(c->w, 1);
     case MPE_MODE_SHIFTADD:
     case MPE_MODE_BFP: return closes > 1 ? closes : 1;
     case MPE_MODE_BITSERIAL: return c->both_serial ? c->a.bits * c->w.bits : c->a.bits;
@@ -212,6 +217,7 @@ mpe_status mpe_pe_init(mpe_pe *pe, int lanes, int cols, const mpe_pe_cfg *cfg)
     memset(pe, 0, sizeof *pe);
     pe->lanes = lanes;
     pe->cols = cols;
+    pe->lut_ppc = 1;
     pe->cfg = *cfg;
     return MPE_OK;
 }
@@ -257,6 +263,14 @@ mpe_status mpe_pe_step(mpe_pe *pe, const mpe_pe_op *op, int *cycles)
     pe->ops++;
     if (cycles)
         *cycles = n;
+    return MPE_OK;
+}
+
+mpe_status mpe_pe_set_lut_ppc(mpe_pe *pe, int ppc)
+{
+    if (!pe || (ppc != 1 && ppc != 2 && ppc != 4))
+        return MPE_ERR_ARG;
+    pe->lut_ppc = ppc;
     return MPE_OK;
 }
 

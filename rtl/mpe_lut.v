@@ -18,13 +18,21 @@
 // planes; S = -sum_g H_g[0]) and the negation's 2^plane. Each cycle's
 // P' + cterm is even, so the halving is exact; the sum over the planes of
 // an op is the exact dot product.
+//
+// PPC (planes per cycle, 1, 2 or 4) looks up PPC consecutive planes
+// plane_i .. plane_i + PPC - 1 in the same cycle: the tables are shared,
+// each column has PPC index/multiplexer/adder-tree sets, and the cycle adds
+// (sum over the valid planes q of P'_q + cterm_q) / 2. Planes at or beyond
+// the weight's plane count contribute nothing. With PPC = 2 a 2-bit (or
+// ternary) weight takes one cycle per op instead of two.
 module mpe_lut #(
   parameter LANES = 16,
   parameter COLS  = 4,
   parameter A_W   = 16,
-  parameter W_W   = 16
+  parameter W_W   = 16,
+  parameter PPC   = 1
 ) (
-  input  wire [3:0]                  plane_i,   // weight bit-plane of this cycle
+  input  wire [3:0]                  plane_i,   // first weight bit-plane of this cycle
   input  wire                        a_signed_i,
   input  wire [4:0]                  a_bits_i,
   input  wire [`MPE_DT_W-1:0]        w_kind_i,
@@ -95,61 +103,94 @@ module mpe_lut #(
   wire is_int  = (w_kind_i == `MPE_DT_INT);
   wire is_bin  = (w_kind_i == `MPE_DT_BINARY);
   wire is_ter  = (w_kind_i == `MPE_DT_TERNARY);
-  wire [3:0] shamt = is_bin ? 4'd1 : (is_ter ? 4'd0 : plane_i);
-  wire       neg_plane = is_int && ({1'b0, plane_i} == w_bits_i - 5'd1);
+  wire [4:0] nplanes = is_bin ? 5'd1 : (is_ter ? 5'd2 : w_bits_i);
   // correction: uintB (S << B) - S, intB -S
   wire signed [TD_W-1:0] s_ext = {{(TD_W-SW){s_sum[SW-1]}}, s_sum};
   wire signed [TD_W-1:0] corr  = is_uint ? ((s_ext <<< w_bits_i) - s_ext)
                                : (is_int ? -s_ext : {TD_W{1'b0}});
-
-  // ---- the column-independent term of this cycle: correction + negation's 2^plane
-  wire plane0 = (plane_i == 4'd0);
   wire signed [TD_W-1:0] par   = {{(TD_W-1){1'b0}}, s_sum[0]};
-  wire signed [TD_W-1:0] ccorr = is_ter ? (plane0 ? par : -par) : (plane0 ? corr : {TD_W{1'b0}});
   wire signed [TD_W-1:0] one   = {{(TD_W-1){1'b0}}, 1'b1};
-  wire signed [TD_W-1:0] cterm = ccorr + (neg_plane ? (one <<< shamt) : {TD_W{1'b0}});
+
+  // ---- per plane q of this cycle: shift, negation and the column-independent
+  // term (correction + the negation's 2^plane)
+  wire [PPC*4-1:0]      pl_v;
+  wire [PPC-1:0]        valid_v, neg_v;
+  wire [PPC*4-1:0]      shamt_v;
+  wire [PPC*TD_W-1:0]   cterm_v;
+  genvar q;
+  generate
+    for (q = 0; q < PPC; q = q + 1) begin : g_plane
+      localparam [4:0] QV = q;
+      wire [4:0] pl5 = {1'b0, plane_i} + QV;
+      wire [3:0] pl  = pl5[3:0];
+      wire       neg_plane = is_int && (pl5 == w_bits_i - 5'd1);
+      wire [3:0] shamt = is_bin ? 4'd1 : (is_ter ? 4'd0 : pl);
+      wire       plane0 = (pl5 == 5'd0);
+      wire signed [TD_W-1:0] ccorr = is_ter ? (plane0 ? par : -par) : (plane0 ? corr : {TD_W{1'b0}});
+      assign pl_v[4*q +: 4]          = pl;
+      assign valid_v[q]              = (pl5 < nplanes);
+      assign neg_v[q]                = neg_plane;
+      assign shamt_v[4*q +: 4]       = shamt;
+      assign cterm_v[TD_W*q +: TD_W] = ccorr + (neg_plane ? (one <<< shamt) : {TD_W{1'b0}});
+    end
+  endgenerate
+
+  localparam TS_W = TD_W + 2;                        // sum over up to 4 planes
   generate
     for (c = 0; c < COLS; c = c + 1) begin : g_col
-      reg signed [PLW-1:0]  psum;
-      reg [3:0]             idx;
-      reg [W_W-1:0]         code;
-      reg signed [HW-1:0]   ent, tv;
-      reg [2:0]             sel;
-      reg [NW-1:0]          nneg;
-      integer               gj, j, e;
-      always @* begin
-        psum = {PLW{1'b0}};
-        nneg = {NW{1'b0}};
-        idx  = 4'd0;
-        code = {W_W{1'b0}};
-        ent  = {HW{1'b0}};
-        tv   = {HW{1'b0}};
-        sel  = 3'd0;
-        for (gj = 0; gj < G; gj = gj + 1) begin
-          for (j = 0; j < 4; j = j + 1) begin
-            code = w_i[W_W*(c*LANES + 4*gj + j) +: W_W];
-            if (is_bin)
-              idx[j] = code[0];
-            else if (is_ter)
-              idx[j] = (plane_i == 4'd0) ? ~code[1] : (~code[1] & code[0]);
-            else
-              idx[j] = |(code & ({{(W_W-1){1'b0}}, 1'b1} << plane_i));
-          end
-          // symmetrized lookup: the top index bit inverts the index and the entry
-          sel  = idx[3] ? ~idx[2:0] : idx[2:0];
+      wire [PPC*TS_W-1:0] tq;
+      for (q = 0; q < PPC; q = q + 1) begin : g_cp
+        reg signed [PLW-1:0]  psum;
+        reg [3:0]             idx;
+        reg [W_W-1:0]         code;
+        reg signed [HW-1:0]   ent, tv;
+        reg [2:0]             sel;
+        reg [NW-1:0]          nneg;
+        integer               gj, j, e;
+        always @* begin
+          psum = {PLW{1'b0}};
+          nneg = {NW{1'b0}};
+          idx  = 4'd0;
+          code = {W_W{1'b0}};
           ent  = {HW{1'b0}};
-          for (e = 0; e < 8; e = e + 1)      // 8:1 entry multiplexer
-            if (sel == e[2:0]) ent = h_use[HW*(8*gj + e) +: HW];
-          tv   = ent ^ {HW{idx[3]}};
-          psum = psum + {{(PLW-HW){tv[HW-1]}}, tv};
-          nneg = nneg + {{(NW-1){1'b0}}, idx[3]};
+          tv   = {HW{1'b0}};
+          sel  = 3'd0;
+          for (gj = 0; gj < G; gj = gj + 1) begin
+            for (j = 0; j < 4; j = j + 1) begin
+              code = w_i[W_W*(c*LANES + 4*gj + j) +: W_W];
+              if (is_bin)
+                idx[j] = code[0];
+              else if (is_ter)
+                idx[j] = (pl_v[4*q +: 4] == 4'd0) ? ~code[1] : (~code[1] & code[0]);
+              else
+                idx[j] = |(code & ({{(W_W-1){1'b0}}, 1'b1} << pl_v[4*q +: 4]));
+            end
+            // symmetrized lookup: the top index bit inverts the index and the entry
+            sel  = idx[3] ? ~idx[2:0] : idx[2:0];
+            ent  = {HW{1'b0}};
+            for (e = 0; e < 8; e = e + 1)      // 8:1 entry multiplexer
+              if (sel == e[2:0]) ent = h_use[HW*(8*gj + e) +: HW];
+            tv   = ent ^ {HW{idx[3]}};
+            psum = psum + {{(PLW-HW){tv[HW-1]}}, tv};
+            nneg = nneg + {{(NW-1){1'b0}}, idx[3]};
+          end
+          psum = psum + {{(PLW-NW){1'b0}}, nneg};
         end
-        psum = psum + {{(PLW-NW){1'b0}}, nneg};
+        wire signed [TD_W-1:0] pext = {{(TD_W-PLW){psum[PLW-1]}}, psum};
+        wire signed [TD_W-1:0] t    = ((pext ^ {TD_W{neg_v[q]}}) <<< shamt_v[4*q +: 4])
+                                      + cterm_v[TD_W*q +: TD_W];
+        assign tq[TS_W*q +: TS_W] = valid_v[q] ? {{2{t[TD_W-1]}}, t} : {TS_W{1'b0}};
       end
-      wire signed [TD_W-1:0] pext    = {{(TD_W-PLW){psum[PLW-1]}}, psum};
-      wire signed [TD_W-1:0] t       = ((pext ^ {TD_W{neg_plane}}) <<< shamt) + cterm;
-      assign inc_o[48*c +: 48] = {{(48-TD_W+1){t[TD_W-1]}}, t[TD_W-1:1]};
-      wire unused_half = t[0];
+      // the planes' sum (even: every plane's term is), halved exactly
+      reg signed [TS_W-1:0] tsum;
+      integer qi;
+      always @* begin
+        tsum = {TS_W{1'b0}};
+        for (qi = 0; qi < PPC; qi = qi + 1)
+          tsum = tsum + tq[TS_W*qi +: TS_W];
+      end
+      assign inc_o[48*c +: 48] = {{(48-TS_W+1){tsum[TS_W-1]}}, tsum[TS_W-1:1]};
+      wire unused_half = tsum[0];
     end
   endgenerate
 endmodule

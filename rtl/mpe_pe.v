@@ -25,7 +25,8 @@ module mpe_pe #(
   parameter EN_LUT       = 1,
   parameter EN_SHIFTADD  = 1,
   parameter EN_BFP       = 1,
-  parameter EN_BITSERIAL = 1
+  parameter EN_BITSERIAL = 1,
+  parameter LUT_PPC      = 1       // LUT weight bit-planes looked up per cycle (1, 2 or 4)
 ) (
   input  wire                        clk_i,
   input  wire                        rst_ni,
@@ -129,11 +130,16 @@ module mpe_pe #(
   // ------------------------------------------------------------ last cycle
   wire [4:0] lut_planes = (w_kind_q == `MPE_DT_BINARY)  ? 5'd1 :
                           (w_kind_q == `MPE_DT_TERNARY) ? 5'd2 : w_bits_q;
+  localparam integer LUT_PPC_I = LUT_PPC;
+  localparam [8:0]   LUT_PPC_V = LUT_PPC_I[8:0];
+  localparam integer LUT_PPC_SH = (LUT_PPC >= 4) ? 2 : ((LUT_PPC >= 2) ? 1 : 0);
+  // first LUT weight plane of this cycle (cnt_q x LUT_PPC)
+  wire [8:0] lut_plane = {1'b0, cnt_q} << LUT_PPC_SH;
   reg last;
   always @* begin
     last = 1'b1;
     if (m_lut)
-      last = ({1'b0, cnt_q} + 9'd1 >= {4'd0, lut_planes});
+      last = (lut_plane + LUT_PPC_V >= {4'd0, lut_planes});
     else if (m_bs && both_q)
       last = ({1'b0, pl_q} + 5'd1 >= a_bits_q) && ({1'b0, wq_q} + 5'd1 >= w_bits_q);
     else if (m_bs)
@@ -244,8 +250,8 @@ module mpe_pe #(
     end
 
     if (EN_LUT != 0) begin : g_lut
-      mpe_lut #(.LANES(LANES), .COLS(COLS), .A_W(AX), .W_W(WX)) u_lut (
-        .plane_i (cnt_q[3:0]),
+      mpe_lut #(.LANES(LANES), .COLS(COLS), .A_W(AX), .W_W(WX), .PPC(LUT_PPC)) u_lut (
+        .plane_i (lut_plane[3:0]),
         .a_signed_i (a_signed), .a_bits_i (a_bits_q),
         .w_kind_i (w_kind_q), .w_bits_i (w_bits_q),
         .a_i (a_x), .w_i (w_x), .inc_o (lut_inc)

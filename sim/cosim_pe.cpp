@@ -253,7 +253,7 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
 
     d.reset();
     mpe_pe pe;
-    if (mpe_pe_init(&pe, kLanes, kCols, &k.segs[0].cfg) != MPE_OK) {
+    if (pe_init(&pe, &k.segs[0].cfg) != MPE_OK) {
         *mm = "mpe_pe_init rejected " + cfg_str(k.segs[0].cfg);
         return false;
     }
@@ -357,7 +357,7 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
                 // a new segment (mode switch): the model takes the new config
                 cur_seg = x.segi;
                 if (x.op->clear) {
-                    if (mpe_pe_init(&pe, kLanes, kCols, &x.seg->cfg) != MPE_OK) {
+                    if (pe_init(&pe, &x.seg->cfg) != MPE_OK) {
                         *mm = "mpe_pe_init rejected " + cfg_str(x.seg->cfg);
                         return false;
                     }
@@ -395,7 +395,7 @@ bool run_case(const Case &k, Dut &d, Stats &st, std::string *mm, bool inject = f
                 fl.clear();
                 reset_done = true;
                 back_to_back = false;
-                mpe_pe_init(&pe, kLanes, kCols, &ops[(size_t)k.reset_op].seg->cfg);
+                pe_init(&pe, &ops[(size_t)k.reset_op].seg->cfg);
                 for (int c = 0; c < kCols; c++)
                     if (d.acc(c) != 0 || d.facc(c) != 0) {
                         *mm = "state not cleared by reset";
@@ -696,8 +696,8 @@ int main(int argc, char **argv) {
             if (i % o.shard_n == o.shard_i) run.push_back(i);
         }
     }
-    printf("cosim_pe: seed %" PRIu64 ", %zu cases (shard %d/%d), %ld directed, LANES=%d COLS=%d\n",
-           o.seed, run.size(), o.shard_i, o.shard_n, sp.directed() + 1, kLanes, kCols);
+    printf("cosim_pe: seed %" PRIu64 ", %zu cases (shard %d/%d), %ld directed, LANES=%d COLS=%d LUT_PPC=%d\n",
+           o.seed, run.size(), o.shard_i, o.shard_n, sp.directed() + 1, kLanes, kCols, kLutPpc);
     fflush(stdout);
 
     // One model at a time: Verilator 5.006 cannot destroy two live models

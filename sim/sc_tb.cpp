@@ -60,7 +60,7 @@ SC_MODULE(CModel) {
     std::string error;
 
     void init(const mpe_pe_cfg &c) {
-        if (mpe_pe_init(&pe, kLanes, kCols, &c) != MPE_OK) error = "mpe_pe_init: " + cfg_str(c);
+        if (pe_init(&pe, &c) != MPE_OK) error = "mpe_pe_init: " + cfg_str(c);
     }
     void on_edge() {
         if (!rst_n.read()) return;

@@ -5,6 +5,8 @@
 # The co-simulated configuration: moderate, so the quick run stays fast.
 COSIM_LANES ?= 16
 COSIM_COLS ?= 4
+# LUT weight planes per cycle of the co-simulated PE (rtl/mpe_pe.v LUT_PPC)
+COSIM_LUT_PPC ?= 1
 
 SIM_BUILD := $(BUILD)/sim
 VERILATOR ?= verilator
@@ -15,7 +17,8 @@ PE_RTL_FILES := $(shell cat rtl/mpe_pe.f)
 RTL_SRC := $(addprefix $(RTL_DIR)/,$(PE_RTL_FILES))
 RTL_DEFS := rtl/mpe_defs.vh
 SIM_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror -I$(abspath cmodel/include) \
-	-I$(abspath sim) -DCOSIM_LANES=$(COSIM_LANES) -DCOSIM_COLS=$(COSIM_COLS)
+	-I$(abspath sim) -DCOSIM_LANES=$(COSIM_LANES) -DCOSIM_COLS=$(COSIM_COLS) \
+	-DCOSIM_LUT_PPC=$(COSIM_LUT_PPC)
 # Generated Verilator code is not ours to lint: only -O2 there.
 # C++ optimisation of the model: -O1 builds twice as fast as -O2 and runs
 # nearly as fast; the once-run initialisation code is not optimised.
@@ -59,7 +62,7 @@ $(COSIM_BIN): $(RTL_SRC) $(RTL_DEFS) $(COSIM_SRC) sim/stim.h sim/cosim.vlt $(COS
 	@mkdir -p $(SIM_BUILD)
 	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
 	$(VERILATOR) --cc --exe --build $(VL_FLAGS) $(COSIM_TRACE) --top-module mpe_pe \
-		-GLANES=$(COSIM_LANES) -GCOLS=$(COSIM_COLS) sim/cosim.vlt $(RTL_SRC) \
+		-GLANES=$(COSIM_LANES) -GCOLS=$(COSIM_COLS) -GLUT_PPC=$(COSIM_LUT_PPC) sim/cosim.vlt $(RTL_SRC) \
 		$(abspath $(COSIM_SRC)) -CFLAGS "$(SIM_CXXFLAGS)" \
 		-LDFLAGS "$(abspath $(COSIM_LIB))" --Mdir $(COSIM_OBJ) -o $(abspath $@)
 
@@ -93,7 +96,7 @@ $(SC_BIN): $(RTL_SRC) $(RTL_DEFS) $(SC_SRC) sim/stim.h $(COSIM_LIB)
 	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
 	SYSTEMC_INCLUDE=$(SYSTEMC_HOME)/include SYSTEMC_LIBDIR=$(SYSTEMC_HOME)/lib/x86_64-linux-gnu \
 	$(VERILATOR) --sc --exe --build $(VL_FLAGS) --top-module mpe_pe \
-		-GLANES=$(COSIM_LANES) -GCOLS=$(COSIM_COLS) $(RTL_SRC) $(abspath $(SC_SRC)) \
+		-GLANES=$(COSIM_LANES) -GCOLS=$(COSIM_COLS) -GLUT_PPC=$(COSIM_LUT_PPC) $(RTL_SRC) $(abspath $(SC_SRC)) \
 		-CFLAGS "$(SIM_CXXFLAGS)" -LDFLAGS "$(abspath $(COSIM_LIB)) -lsystemc" \
 		--Mdir $(SIM_BUILD)/obj_sc -o $(abspath $@)
 

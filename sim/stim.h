@@ -22,8 +22,18 @@ namespace cosim {
 #ifndef COSIM_COLS
 #define COSIM_COLS 4
 #endif
+#ifndef COSIM_LUT_PPC
+#define COSIM_LUT_PPC 1
+#endif
 constexpr int kLanes = COSIM_LANES;
 constexpr int kCols = COSIM_COLS;
+constexpr int kLutPpc = COSIM_LUT_PPC;  // the RTL's LUT_PPC (LUT planes per cycle)
+
+// The C-model PE of the co-simulated RTL: kLanes x kCols, LUT_PPC kLutPpc.
+inline mpe_status pe_init(mpe_pe *pe, const mpe_pe_cfg *cfg) {
+    mpe_status s = mpe_pe_init(pe, kLanes, kCols, cfg);
+    return s == MPE_OK ? mpe_pe_set_lut_ppc(pe, kLutPpc) : s;
+}
 constexpr int kSlots = kLanes;  // scale slots per column the RTL carries
 
 // splitmix64: small, fast, good enough for stimulus.

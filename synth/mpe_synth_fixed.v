@@ -18,6 +18,7 @@ module mpe_synth_fixed #(
   parameter EN_SHIFTADD   = 0,
   parameter EN_BFP        = 0,
   parameter EN_BITSERIAL  = 0,
+  parameter LUT_PPC       = 1,
   parameter OUT_INT       = 1,
   parameter OUT_FP        = 0,
   parameter CFG_MODE      = 0,
@@ -62,7 +63,7 @@ module mpe_synth_fixed #(
   mpe_pe #(
     .LANES (LANES), .COLS (COLS), .A_W (A_W), .W_W (W_W), .SLOTS (SLOTS), .GACC_W (GACC_W),
     .EN_MAC (EN_MAC), .EN_LUT (EN_LUT), .EN_SHIFTADD (EN_SHIFTADD), .EN_BFP (EN_BFP),
-    .EN_BITSERIAL (EN_BITSERIAL)
+    .EN_BITSERIAL (EN_BITSERIAL), .LUT_PPC (LUT_PPC)
   ) u_pe (
     .clk_i (clk_i), .rst_ni (rst_ni),
     .cfg_mode_i (MODE), .cfg_a_kind_i (AKIND), .cfg_a_bits_i (ABITS), .cfg_a_fmt_i (AFMT),

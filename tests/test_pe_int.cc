@@ -315,4 +315,52 @@ TEST(PeIntCorner, LutKnownAnswer) {
     EXPECT_EQ(pi.acc(0), 3);
 }
 
+// A PE with LUT_PPC = 1, 2, 4 (planes looked up per cycle): the same
+// accumulators as the plain reference, ceil(planes / ppc) cycles per op; every
+// LUT weight type (odd plane counts leave the last cycle's second plane
+// unused), random operands, accumulation over several ops.
+TEST(PeIntCorner, LutPlanesPerCycle) {
+    EXPECT_EQ(mpe_lut_op_cycles(mpe_dt_int(3), 2), 2);
+    EXPECT_EQ(mpe_lut_op_cycles(mpe_dt_uint(4), 4), 1);
+    EXPECT_EQ(mpe_lut_op_cycles(mpe_dt_ternary(), 2), 1);
+    EXPECT_EQ(mpe_lut_op_cycles(mpe_dt_binary(), 4), 1);
+    EXPECT_EQ(mpe_lut_op_cycles(mpe_dt_int(2), 1), 2);
+    mpe_pe_cfg c0 = cfg_of(MPE_MODE_LUT, mpe_dt_int(8), mpe_dt_int(2));
+    Pe bad(c0, 4, 1);
+    for (int ppc : {0, 3, 8, -1})
+        EXPECT_EQ(mpe_pe_set_lut_ppc(&bad.pe, ppc), MPE_ERR_ARG) << ppc;
+    EXPECT_EQ(bad.pe.lut_ppc, 1);
+    EXPECT_EQ(mpe_pe_set_lut_ppc(nullptr, 2), MPE_ERR_ARG);
+    const uint64_t seed = 20261204;
+    std::vector<mpe_dtype> ws = {mpe_dt_binary(), mpe_dt_ternary()};
+    for (int b = 1; b <= 4; b++) {
+        ws.push_back(mpe_dt_int(b));
+        ws.push_back(mpe_dt_uint(b));
+    }
+    Rng rng(seed);
+    for (const mpe_dtype &wt : ws)
+        for (mpe_dtype at : {mpe_dt_int(8), mpe_dt_uint(8), mpe_dt_int(16)})
+            for (int ppc : {1, 2, 4}) {
+                mpe_pe_cfg c = cfg_of(MPE_MODE_LUT, at, wt);
+                const int L = 16, C = 3;
+                Pe pe(c, L, C);
+                ASSERT_EQ(mpe_pe_set_lut_ppc(&pe.pe, ppc), MPE_OK);
+                int64_t ref[C] = {0, 0, 0};
+                for (int op = 0; op < 5; op++) {
+                    uint16_t a[L], w[C * L];
+                    for (int k = 0; k < L; k++) a[k] = (uint16_t)rng.next();
+                    for (int k = 0; k < C * L; k++) w[k] = (uint16_t)(rng.next() & ((1u << wt.bits) - 1));
+                    int planes = mpe_lut_planes(wt);
+                    EXPECT_EQ(pe.step(a, w, op == 0), (planes + ppc - 1) / ppc)
+                        << "seed " << seed << " ppc " << ppc;
+                    for (int col = 0; col < C; col++) {
+                        ref[col] += int_dot(c.a, c.w, a, w + col * L, L);
+                        EXPECT_EQ(pe.acc(col), wrap48(ref[col]))
+                            << "seed " << seed << " ppc " << ppc << " w bits " << wt.bits << " kind "
+                            << wt.kind << " op " << op;
+                    }
+                }
+            }
+}
+
 }  // namespace

@@ -79,5 +79,20 @@ inject_selftest() {
     echo "pass: --inject-fail self-test (exit $rc, reproduce line, $(wc -c <"$wave") byte FST)"
 }
 if inject_selftest; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+
+# The PE built with LUT_PPC=2 (two LUT weight planes per cycle, the area
+# point of synth/designs.txt lut_w2a8_p2*) against the C model's
+# mpe_pe_set_lut_ppc(2): same results, ceil(planes / 2) cycles per LUT op.
+PPC2="$BUILD/sim_ppc2"
+if make -s --no-print-directory BUILD="$BUILD" SIM_BUILD="$PPC2" COSIM_LUT_PPC=2 \
+        "$PPC2/cosim_pe" >"$log" 2>&1; then
+    "$PPC2/cosim_pe" --seed "${SEED:-1}" --n 100000 --strict | tee "$log"
+    rc3=${PIPESTATUS[0]}
+    add "$log"
+    if [ "$rc3" -ne 0 ]; then [ "$fail" -eq 0 ] && fail=1; fi
+else
+    tail -30 "$log"
+    fail=$((fail + 1))
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -65,6 +65,10 @@ int mpe_pe_scale_slots(const mpe_pe_cfg *cfg, int lanes);
 /* Number of weight bit-planes of a LUT weight type (binary 1, ternary 2,
  * intB/uintB B), 0 for other types. */
 int mpe_lut_planes(mpe_dtype w);
+/* Cycles of one LUT op on a PE that looks up `ppc` weight bit-planes per
+ * cycle (the RTL's LUT_PPC: 1, 2 or 4): ceil(planes / ppc).
+ * mpe_pe_op_cycles is the ppc = 1 PE (the accelerator's). */
+int mpe_lut_op_cycles(mpe_dtype w, int ppc);
 
 /* One operation. Arrays are read only during mpe_pe_step. Codes use their
  * low `bits` bits; higher bits are ignored. */
@@ -80,6 +84,7 @@ typedef struct {
 
 typedef struct {
     int lanes, cols;
+    int lut_ppc;                     /* LUT planes per cycle (1 after init) */
     mpe_pe_cfg cfg;
     uint64_t acc[MPE_PE_MAX_COLS];   /* int48 accumulator (low 48 bits used) */
     uint32_t facc[MPE_PE_MAX_COLS];  /* FP32 accumulator bits */
@@ -97,6 +102,10 @@ typedef struct {
 
 /* Initialises a PE; returns an error for bad lanes/cols/cfg. */
 mpe_status mpe_pe_init(mpe_pe *pe, int lanes, int cols, const mpe_pe_cfg *cfg);
+/* A PE built with LUT_PPC = ppc (1, 2 or 4; else MPE_ERR_ARG, unchanged):
+ * the LUT mode looks up ppc weight bit-planes per cycle. Only the cycle
+ * counts change; the results are the same bits. */
+mpe_status mpe_pe_set_lut_ppc(mpe_pe *pe, int ppc);
 /* Executes one op structurally; *cycles (may be NULL) gets its cycle count.
  * pe->cfg is re-checked on every op (a caller may switch modes between ops;
  * without `clear` the accumulators and the open group state carry over).
