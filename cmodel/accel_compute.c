@@ -255,7 +255,7 @@ static void fetch(mpe_accel *a, uint64_t t)
         gather_scales(a, s);
     else
         step_rows(a, s);
-    uint64_t cyc = (uint64_t)mpe_pe_op_cycles(&c->pe, closes), end = t + cyc;
+    uint64_t cyc = (uint64_t)mpe_pe_op_cycles(&c->pe, closes, (int)a->arch.lut_ppc), end = t + cyc;
     a->stats.pe_busy += cyc;
     a->stats.pe_ops++;
     a->stats.macs += (uint64_t)a->arch.rows * a->arch.cols * K;

@@ -119,7 +119,7 @@ static double block_cost(const mpe_gemm_plan *pl, const mpe_gemm_spec *sp, uint3
     double p = (double)nt * pl->C * 16 / B, s = srec_of(pl, mt, nt) / B;
     double o = (double)mt * (nt * pl->C / pl->L) * pl->vo / B;
     int closes = pl->G && pl->G < pl->L ? (int)(pl->L / pl->G) : 1;
-    double c = (double)mt * nt * pl->ks * mpe_pe_op_cycles(&sp->pe, closes) + pl->R + 1;
+    double c = (double)mt * nt * pl->ks * mpe_pe_op_cycles(&sp->pe, closes, (int)pl->ppc) + pl->R + 1;
     double in_b = w_stationary ? a : w + p, in_n = w_stationary ? 1 : 2;
     double out_b = w_stationary ? w + p : a, out_n = w_stationary ? 2 : 1;
     double inner = w_stationary ? mb : nb, outer = w_stationary ? nb : mb;
@@ -173,6 +173,7 @@ static mpe_status plan_sizes(const mpe_arch *ar, const mpe_gemm_spec *sp, mpe_ge
     pl->L = ar->lanes;
     pl->beat = ar->beat_bytes;
     pl->lat = ar->mem_latency;
+    pl->ppc = ar->lut_ppc;
     pl->nbuf = sp->nbuf ? sp->nbuf : 2;
     if (pl->nbuf > 2)
         return FAIL("nbuf must be 1 or 2");

@@ -185,10 +185,10 @@ int mpe_lut_op_cycles(mpe_dtype w, int ppc)
     return (mpe_lut_planes(w) + ppc - 1) / ppc;
 }
 
-int mpe_pe_op_cycles(const mpe_pe_cfg *c, int closes)
+int mpe_pe_op_cycles(const mpe_pe_cfg *c, int closes, int lut_ppc)
 {
     switch (c->mode) {
-    case MPE_MODE_LUT: return mpe_lut_op_cycles(c->w, 1);
+    case MPE_MODE_LUT: return mpe_lut_op_cycles(c->w, lut_ppc > 0 ? lut_ppc : 1);
     case MPE_MODE_SHIFTADD:
     case MPE_MODE_BFP: return closes > 1 ? closes : 1;
     case MPE_MODE_BITSERIAL: return c->both_serial ? c->a.bits * c->w.bits : c->a.bits;

@@ -135,5 +135,5 @@ int pe_bfp_op(mpe_pe *pe, const mpe_pe_op *op)
     for (int i = 0; i < nseg; i++) /* one closing block per cycle */
         for (int c = 0; c < pe->cols; c++)
             block_segment(pe, op, ea, c, &seg[i]);
-    return mpe_pe_op_cycles(&pe->cfg, seg[0].close ? nseg : 0);
+    return mpe_pe_op_cycles(&pe->cfg, seg[0].close ? nseg : 0, pe->lut_ppc);
 }

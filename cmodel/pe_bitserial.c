@@ -60,5 +60,5 @@ int pe_bs_op(mpe_pe *pe, const mpe_pe_op *op)
                                           : act_serial_column(pe, am, wc);
         pe->acc[c] = pe_acc_add(pe->acc[c], inc);
     }
-    return mpe_pe_op_cycles(&pe->cfg, 0);
+    return mpe_pe_op_cycles(&pe->cfg, 0, pe->lut_ppc);
 }

@@ -100,7 +100,7 @@ int pe_lut_op(mpe_pe *pe, const mpe_pe_op *op)
         int64_t twice = planes_twice(w, p) + correction(w, s);
         pe->acc[c] = pe_acc_add(pe->acc[c], twice / 2); /* even: exact */
     }
-    return mpe_lut_op_cycles(w, pe->lut_ppc > 0 ? pe->lut_ppc : 1);
+    return mpe_pe_op_cycles(&pe->cfg, 0, pe->lut_ppc);
 }
 
 /* ------------------------------------------------ int8 tables (lossy) */

@@ -90,5 +90,5 @@ int pe_sa_op(mpe_pe *pe, const mpe_pe_op *op)
     }
     int nseg = pe_segments(pe, seg);
     grouped_op(pe, op, x, seg, nseg);
-    return mpe_pe_op_cycles(&pe->cfg, seg[0].close ? nseg : 0);
+    return mpe_pe_op_cycles(&pe->cfg, seg[0].close ? nseg : 0, pe->lut_ppc);
 }

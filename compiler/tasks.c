@@ -131,7 +131,7 @@ uint64_t task_matmul_cycles(comp *c, const mpe_pe_cfg *cfg, const ir_tiling *t, 
 {
     uint64_t tile_ops = 0, R = c->arch.rows, tiles = (uint64_t)mt * nt;
     for (int s = 0; s < t->ks; s++)
-        tile_ops += (uint64_t)mpe_pe_op_cycles(cfg, closes_at(cfg, (int)c->arch.lanes, s));
+        tile_ops += (uint64_t)mpe_pe_op_cycles(cfg, closes_at(cfg, (int)c->arch.lanes, s), (int)c->arch.lut_ppc);
     if (pe_cycles)
         *pe_cycles = tiles * tile_ops;
     uint64_t step = tile_ops > R ? tile_ops : R;

@@ -28,7 +28,8 @@ module mpe_compute #(
   parameter EN_LUT       = 1,
   parameter EN_SHIFTADD  = 1,
   parameter EN_BFP       = 1,
-  parameter EN_BITSERIAL = 1
+  parameter EN_BITSERIAL = 1,
+  parameter LUT_PPC      = 1     // LUT weight planes per cycle (arch lut_ppc)
 ) (
   input  wire                      clk_i,
   input  wire                      rst_ni,
@@ -229,7 +230,7 @@ module mpe_compute #(
       mpe_pe #(
         .LANES (LANES), .COLS (COLS), .A_W (16), .W_W (16), .SLOTS (LANES),
         .EN_MAC (EN_MAC), .EN_LUT (EN_LUT), .EN_SHIFTADD (EN_SHIFTADD),
-        .EN_BFP (EN_BFP), .EN_BITSERIAL (EN_BITSERIAL)
+        .EN_BFP (EN_BFP), .EN_BITSERIAL (EN_BITSERIAL), .LUT_PPC (LUT_PPC)
       ) u_pe (
         .clk_i             (clk_i),
         .rst_ni            (rst_ni),

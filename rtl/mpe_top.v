@@ -30,6 +30,7 @@ module mpe_top #(
   parameter MEM_BYTES   = `MPE_ARCH_MEM_BYTES,
   parameter QUEUE_DEPTH = `MPE_ARCH_QUEUE_DEPTH,
   parameter IMEM_INSNS  = `MPE_ARCH_IMEM_INSNS,
+  parameter LUT_PPC     = `MPE_ARCH_LUT_PPC,
   // PE datapaths built (all by default; synthesis may build fewer, see
   // synth/designs.txt; rtl/README.md: an op of a mode that is not built
   // takes one cycle and changes nothing)
@@ -313,7 +314,7 @@ module mpe_top #(
     .ROWS (ROWS), .COLS (COLS), .LANES (LANES),
     .ASP_WB (ASP_WB), .WSP_WB (WSP_WB), .OSP_WB (OSP_WB),
     .EN_MAC (EN_MAC), .EN_LUT (EN_LUT), .EN_SHIFTADD (EN_SHIFTADD),
-    .EN_BFP (EN_BFP), .EN_BITSERIAL (EN_BITSERIAL)
+    .EN_BFP (EN_BFP), .EN_BITSERIAL (EN_BITSERIAL), .LUT_PPC (LUT_PPC)
   ) u_compute (
     .clk_i (clk_i), .rst_ni (rst_ni), .start_i (start_c), .insn_i (head_c[127:0]),
     .busy_o (busy_c), .done_o (done_c),

@@ -304,6 +304,7 @@ void accel_rtl_arch(mpe_arch *a)
     a->mem_bytes = RTL_MEM_BYTES;
     a->queue_depth = RTL_QUEUE_DEPTH;
     a->imem_insns = RTL_IMEM_INSNS;
+    a->lut_ppc = RTL_LUT_PPC;
 }
 
 size_t accel_rtl_dirty_pages(void *ctx, uint64_t *pages, size_t max)

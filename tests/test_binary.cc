@@ -27,7 +27,7 @@ using Bytes = std::vector<uint8_t>;
 const char kDefaultArch[] =
     "rows 4\ncols 4\nlanes 16\nasp_bytes 65536\nwsp_bytes 65536\npsp_bytes 16384\n"
     "osp_bytes 32768\nbeat_bytes 16\nmem_latency 16\nmem_bytes 67108864\n"
-    "queue_depth 8\nimem_insns 16384\n";
+    "queue_depth 8\nimem_insns 16384\nlut_ppc 2\n";
 
 void put(Bytes &b, uint64_t v, int n) {
     for (int i = 0; i < n; i++) b.push_back((uint8_t)(v >> (8 * i)));

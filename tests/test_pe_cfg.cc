@@ -132,19 +132,19 @@ TEST(PeCfg, CyclesPerModeAndPrecision) {
         for (int mode = 0; mode < MPE_MODE_COUNT; mode++)
             for (const mpe_pe_cfg &c : legal(mode, lanes, mode == MPE_MODE_SHIFTADD || mode == MPE_MODE_BFP ? g : std::vector<int>{0})) {
                 int closes = c.group && c.group < lanes ? lanes / c.group : 1;
-                ASSERT_EQ(mpe_pe_op_cycles(&c, closes), expected_cycles(c, lanes, true)) << name(c);
+                ASSERT_EQ(mpe_pe_op_cycles(&c, closes, 1), expected_cycles(c, lanes, true)) << name(c);
             }
     }
     // spot values
     mpe_dtype i8 = mpe_dt_int(8), i4 = mpe_dt_int(4), u16 = mpe_dt_uint(16);
     mpe_pe_cfg bs = cfg_of(MPE_MODE_BITSERIAL, i8, i8), both = cfg_of(MPE_MODE_BITSERIAL, i4, u16, 1);
-    EXPECT_EQ(mpe_pe_op_cycles(&bs, 0), 8);
-    EXPECT_EQ(mpe_pe_op_cycles(&both, 0), 64);
+    EXPECT_EQ(mpe_pe_op_cycles(&bs, 0, 1), 8);
+    EXPECT_EQ(mpe_pe_op_cycles(&both, 0, 1), 64);
     mpe_pe_cfg tern = cfg_of(MPE_MODE_LUT, i8, mpe_dt_ternary());
-    EXPECT_EQ(mpe_pe_op_cycles(&tern, 0), 2);
+    EXPECT_EQ(mpe_pe_op_cycles(&tern, 0, 1), 2);
     mpe_pe_cfg sa = cfg_of(MPE_MODE_SHIFTADD, i8, i4, 0, 4, MPE_FMT_FP16);
-    EXPECT_EQ(mpe_pe_op_cycles(&sa, 4), 4);
-    EXPECT_EQ(mpe_pe_op_cycles(&sa, 0), 1);
+    EXPECT_EQ(mpe_pe_op_cycles(&sa, 4, 1), 4);
+    EXPECT_EQ(mpe_pe_op_cycles(&sa, 0, 1), 1);
     // bit-serial cycles scale with the activation precision; both-serial Pa * Pw
     for (int pa = 1; pa <= 16; pa++)
         for (int pw = 1; pw <= 16; pw++) {

@@ -186,7 +186,7 @@ static int bench_one(const mpe_arch *ar, const bench_mode *m, const options *o)
                     m->name);
             rc = 1;
         } else {
-            print_row(m, s, &pl, mpe_pe_op_cycles(&spec.pe, 1), secs, o->check);
+            print_row(m, s, &pl, mpe_pe_op_cycles(&spec.pe, 1, (int)ar->lut_ppc), secs, o->check);
             if (o->verbose)
                 print_stalls(s);
         }

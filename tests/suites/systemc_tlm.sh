@@ -209,7 +209,7 @@ grep -q 'ERR_ADDR=0x4000)' "$T/wrbus.err" && ok || bad "wrbus: $(cat "$T/wrbus.e
 # per beat (the C model's own memory hook): the first failing beat
 expect_fail rdbus_b "bus error reading 16 bytes at 0x80000 in cycle 5 (ERROR=2" \
     "$TLM" "$T/loop_dbnz.mpeb" --code-addr 0x8000 --mem-size 0x10000 --beats
-expect_fail wrbus_b "bus error writing 16 bytes at 0x4010 in cycle 77 (ERROR=3" "$TLM" "$g" \
+expect_fail wrbus_b "bus error writing 16 bytes at 0x4010 in cycle 75 (ERROR=3" "$TLM" "$g" \
     --code-addr 0x3800 --mem-size 0x4010 --beats
 
 # ---- command-line errors: one line, non-zero exit --------------------------------

@@ -24,7 +24,8 @@ extern "C" {
     X(mem_latency, 16, 1, 1024)                     \
     X(mem_bytes, 67108864, 65536, 1073741824)       \
     X(queue_depth, 8, 1, 256)                       \
-    X(imem_insns, 16384, 16, 1048576)
+    X(imem_insns, 16384, 16, 1048576)               \
+    X(lut_ppc, 2, 1, 4)
 
 typedef struct {
 #define X(key, def, lo, hi) uint32_t key;
@@ -41,7 +42,7 @@ mpe_status mpe_arch_parse(const char *text, const char *fname, mpe_arch *a,
 mpe_status mpe_arch_load(const char *path, mpe_arch *a, char *err, size_t errlen);
 /* The range and consistency checks of mpe_arch_parse on a struct: every key
  * inside [min, max], lanes % 4 == 0, lanes % cols == 0, beat_bytes a power
- * of two dividing every memory size, scratchpads and the instruction memory
+ * of two dividing every memory size, lut_ppc 1, 2 or 4, scratchpads and the instruction memory
  * addressable by the ISA's address fields. `msg` gets "key: reason". */
 mpe_status mpe_arch_check(const mpe_arch *a, char *msg, size_t msglen);
 /* 0 when equal; else -1 and `msg` names the first differing key

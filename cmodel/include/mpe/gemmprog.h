@@ -52,7 +52,7 @@ typedef struct {
 } mpe_gemm_spec;
 
 typedef struct {
-    uint32_t R, C, L, beat, lat, nbuf;
+    uint32_t R, C, L, beat, lat, nbuf, ppc; /* ppc: arch lut_ppc */
     uint32_t ks, kb, G;         /* k-steps, scale blocks along K, group */
     uint32_t mtiles, ntiles;    /* M/R, N/C */
     uint32_t mt, nt;            /* full block, in tiles */

@@ -53,9 +53,11 @@ mpe_status mpe_pe_cfg_check(const mpe_pe_cfg *cfg, int lanes, char *msg,
                             unsigned msglen);
 /* Validates a PE shape: lanes a multiple of 4 in 4..64, cols 1..64. */
 mpe_status mpe_pe_dims_check(int lanes, int cols, char *msg, unsigned msglen);
-/* Cycles one op takes (docs/numerics.md table in section 5); `closes` is the
- * number of groups/blocks the op closes (ignored by other modes). */
-int mpe_pe_op_cycles(const mpe_pe_cfg *cfg, int closes);
+/* Cycles one op takes (docs/numerics.md table in section 5) on a PE that
+ * looks up `lut_ppc` LUT weight planes per cycle (1, 2 or 4: the RTL's
+ * LUT_PPC, the architecture's lut_ppc); `closes` is the number of
+ * groups/blocks the op closes (ignored by other modes). */
+int mpe_pe_op_cycles(const mpe_pe_cfg *cfg, int closes, int lut_ppc);
 /* Number of scale/zero-point slots per column an op carries:
  * max(1, lanes / group) for grouped modes, else 0. Slot j holds the scale of
  * the j-th group closed inside the op (group < lanes), or, for groups of
@@ -66,8 +68,7 @@ int mpe_pe_scale_slots(const mpe_pe_cfg *cfg, int lanes);
  * intB/uintB B), 0 for other types. */
 int mpe_lut_planes(mpe_dtype w);
 /* Cycles of one LUT op on a PE that looks up `ppc` weight bit-planes per
- * cycle (the RTL's LUT_PPC: 1, 2 or 4): ceil(planes / ppc).
- * mpe_pe_op_cycles is the ppc = 1 PE (the accelerator's). */
+ * cycle (the RTL's LUT_PPC: 1, 2 or 4): ceil(planes / ppc). */
 int mpe_lut_op_cycles(mpe_dtype w, int ppc);
 
 /* One operation. Arrays are read only during mpe_pe_step. Codes use their
