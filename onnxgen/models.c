@@ -5,7 +5,8 @@
  * that padded taps matter, followed by more layers), weights behind
  * Transpose / Reshape / Flatten), int8 activations with zero points and
  * power-of-two scales (qdq_bfp_*: --mode bfp is provably exact on them) and
- * MatMulNBits (2, 4 and 8 bits, with and without zero points). */
+ * MatMulNBits (2, 4 and 8 bits, with and without zero points); qdq_mlp_lowbit
+ * has only LUT-mode weights (int4, ternary). */
 #include <stdio.h>
 
 #include "gen.h"
@@ -80,6 +81,11 @@ static const gm_spec tests[] = {
      {CONV(16, 3, 1, 1, WV_INT8, 1, BI_DQ, AC_RELU, T_INT8),
       CONV(8, 3, 2, 1, WV_INT8, 1, BI_FLOAT, AC_RELU6, T_UINT8)}, 118, 2, NULL, 0,
      GQ_POW2 | GQ_ASYM_I8},
+    /* low-bit weights only (int4, ternary, binary): every layer fits the LUT
+     * mode, whose cycles depend on the architecture's lut_ppc */
+    {"qdq_mlp_lowbit", 2, {4, 64}, T_UINT8, 1, 3,
+     {MM(32, WV_INT4, 1, BI_DQ, AC_RELU, T_UINT8), MM(32, WV_TERNARY, 0, BI_DQ, AC_RELU, T_INT8),
+      MM(16, WV_INT4, 0, BI_FLOAT, AC_NONE, T_INT8)}, 119, 2, NULL, 0, 0},
     {"nbits_b4_zp", 2, {2, 64}, T_INT8, 0, 1, {NBITS(24, 4, 32, 1, 0)}, 201, 2, NULL, 0, 0},
     {"nbits_b4_nozp", 2, {3, 80}, T_UINT8, 0, 1, {NBITS(20, 4, 32, 0, 1)}, 202, 2, NULL, 0, 0},
     {"nbits_b2_zp", 2, {2, 64}, T_INT8, 0, 1, {NBITS(16, 2, 16, 1, 0)}, 203, 2, NULL, 0, 0},

@@ -71,6 +71,20 @@ for m in mac shiftadd lut; do
     done
 done
 
+# LUT ops with 1, 2 (default) and 4 weight planes per cycle: the same outputs,
+# fewer cycles with more planes per cycle (int4 and ternary weights)
+for p in 1 2 4; do
+    printf 'lut_ppc %s\n' "$p" >"$tmp/ppc$p.cfg"
+    run tests/onnx/qdq_mlp_lowbit --mode lut --arch "$tmp/ppc$p.cfg"
+    out=$("$MPE" test-onnx tests/onnx/qdq_mlp_lowbit --mode lut --arch "$tmp/ppc$p.cfg" 2>&1)
+    cyc[$p]=$(sed -nE '1s/.*\[cmodel ([0-9]+) cycles.*/\1/p' <<<"$out")
+done
+if [ -n "${cyc[1]}" ] && [ "${cyc[1]}" -gt "${cyc[2]}" ] && [ "${cyc[2]}" -gt "${cyc[4]}" ]; then
+    pass=$((pass + 1)); echo "pass: lut_ppc 1/2/4 cycles ${cyc[1]} > ${cyc[2]} > ${cyc[4]}"
+else
+    fail=$((fail + 1)); echo "FAIL: lut_ppc 1/2/4 cycles not decreasing: ${cyc[1]:-?} ${cyc[2]:-?} ${cyc[4]:-?}"
+fi
+
 # other architectures: more rows/columns/lanes, narrow beats, tiny scratchpads
 printf 'rows 8\ncols 8\nlanes 32\n' >"$tmp/a1.cfg"
 printf 'rows 2\ncols 4\nlanes 8\nbeat_bytes 8\n' >"$tmp/a2.cfg"

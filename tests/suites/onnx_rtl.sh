@@ -45,6 +45,11 @@ dirs+=(examples/mlp_mixed)
 for d in tests/onnx/qdq_bfp_mlp_pow2 tests/onnx/qdq_bfp_conv3x3_pow2 tests/onnx/qdq_matmul_i8_tensor; do
     dirs+=("$d --mode bfp")
 done
+# --mode lut on the models whose weights all fit it (int4, ternary): multi-plane
+# LUT ops on the default architecture's lut_ppc 2 PEs
+for d in tests/onnx/qdq_mlp_lowbit tests/onnx/qdq_matmul_rank3_u8; do
+    dirs+=("$d --mode lut")
+done
 for e in "${dirs[@]}"; do
     read -r d opts <<<"$e"
     # shellcheck disable=SC2086 # opts: words
