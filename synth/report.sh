@@ -2,29 +2,40 @@
 # Collects the per-design results of synth/flow.sh into the area reports
 # (synth/README.md):
 #
-#   synth/report.sh [--list FILE] [--no-plot] BUILDDIR OUTDIR
+#   synth/report.sh [--list FILE] [--no-plot] [--fresh] BUILDDIR OUTDIR
 #
 # writes OUTDIR/area.csv, area.json, area.md (one row per `row` line of the
 # design list; a design without row lines gets one row) and OUTDIR/density.svg.
 # density = macs_per_cycle / area_ge; density_vs_int8_mac divides it by the
 # density of the baseline (a `mac` design) with the same LANES and COLS.
+# A figure that BUILDDIR does not hold (a design, or one of its steps, not
+# synthesized there) is kept from the existing OUTDIR/area.csv, so a partial
+# run only adds to the reports; area.md lists the designs whose figures were
+# kept. --fresh ignores the existing reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIST=synth/designs.txt
 PLOT=1
+FRESH=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --list) LIST=$2; shift 2 ;;
         --no-plot) PLOT=0; shift ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        --fresh) FRESH=1; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         -*) echo "report.sh: unknown option $1" >&2; exit 2 ;;
         *) break ;;
     esac
 done
-[ $# -eq 2 ] || { echo "usage: synth/report.sh [--list FILE] [--no-plot] BUILDDIR OUTDIR" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: synth/report.sh [--list FILE] [--no-plot] [--fresh] BUILDDIR OUTDIR" >&2; exit 2; }
 BUILD=$1
 OUT=$2
 mkdir -p "$OUT"
+PRIOR=
+if [ "$FRESH" -eq 0 ] && [ -f "$OUT/area.csv" ]; then
+    PRIOR=$(mktemp)
+    cp "$OUT/area.csv" "$PRIOR"
+fi
 
 # results as "R design key value" lines, then the design list
 {
@@ -35,8 +46,42 @@ mkdir -p "$OUT"
         done
     done
     grep -E '^(design|row)[[:space:]]' "$LIST"
-} | awk -v out="$OUT" '
-function get(d, k) { return ((d SUBSEP k) in V) ? V[d, k] : "" }
+} | awk -v out="$OUT" -v prior="$PRIOR" '
+# one CSV line into F[1..n] (fields quoted with "" escapes as written below)
+function csvsplit(line, F,    n, i, c, q, f) {
+    n = 0; f = ""; q = 0
+    for (i = 1; i <= length(line); i++) {
+        c = substr(line, i, 1)
+        if (q) {
+            if (c == "\"") {
+                if (substr(line, i + 1, 1) == "\"") { f = f c; i++ } else q = 0
+            } else f = f c
+        } else if (c == "\"") q = 1
+        else if (c == ",") { F[++n] = f; f = "" }
+        else f = f c
+    }
+    F[++n] = f
+    return n
+}
+BEGIN {
+    if (prior != "") {
+        nh = 0
+        while ((getline line < prior) > 0) {
+            m = csvsplit(line, F)
+            if (!nh) { for (j = 1; j <= m; j++) H[j] = F[j]; nh = m; continue }
+            if ((F[1] SUBSEP "lanes") in P) continue    # first row of a design
+            for (j = 1; j <= m && j <= nh; j++)
+                if (H[j] ~ /^(lanes|cols|area_ge|area_um2|ff_count|cells|depth|sram_bits|xc7_lut|xc7_ff|xc7_dsp|xc7_bram|ice40_device|ice40_lc|fmax_mhz|ice40_note)$/ && F[j] != "")
+                    P[F[1], H[j]] = F[j]
+        }
+        close(prior)
+    }
+}
+function get(d, k) {
+    if ((d SUBSEP k) in V) return V[d, k]
+    if ((d SUBSEP k) in P) { kept[d] = 1; return P[d, k] }
+    return ""
+}
 function num(x) { return x != "" && x + 0 == x }
 function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
 function jval(s) { return num(s) ? s : (s == "" ? "null" : jstr(s)) }
@@ -107,6 +152,12 @@ END {
             printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, rl[n], rm[n], R["config"], L, K, R["density_vs_int8_mac"], R["macs_per_cycle_per_kge"] > dat
     }
     print "]" > js
+    nk = 0; kl = ""
+    for (i = 1; i <= nd; i++) if (kept[D[i]]) { nk++; kl = kl (nk > 1 ? ", " : "") D[i] }
+    if (nk) {
+        print "" > md
+        print "Figures kept from the previous report (not synthesized in this build directory, or only some of their steps): " kl "." > md
+    }
     notes = 0
     for (n = 1; n <= nr; n++) {
         d = rd[n]
@@ -125,4 +176,5 @@ if [ "$PLOT" -eq 1 ]; then
     fi
 fi
 rm -f "$OUT/density.dat"
+[ -z "$PRIOR" ] || rm -f "$PRIOR"
 echo "report.sh: wrote $OUT/area.csv area.json area.md$([ "$PLOT" -eq 1 ] && echo ' density.svg')"

@@ -85,6 +85,23 @@ if synth/report.sh --no-plot --list "$list" "$tmp/build" "$tmp/rep" >"$tmp/rep.l
     fi
     n=$(grep -c '"design": ' "$tmp/rep/area.json")
     [ "$n" -eq 7 ] && ok "report area.json has 7 rows" || bad "report area.json has 7 rows (got $n)"
+    # a second run without the LUT design's results keeps its figures from
+    # the existing area.csv and says so; --fresh drops them
+    mkdir -p "$tmp/build2"
+    cp -r "$tmp/build/q_mac" "$tmp/build2/"
+    if synth/report.sh --no-plot --list "$list" "$tmp/build2" "$tmp/rep" >/dev/null 2>&1 &&
+        [ "$(grep '^q_lut_w2a8,' "$tmp/rep/area.csv")" = "$row" ] &&
+        grep -q '^Figures kept from the previous report.*q_lut_w2a8' "$tmp/rep/area.md"; then
+        ok "report keeps q_lut_w2a8 from the previous area.csv when the build lacks it"
+    else
+        bad "report keeps q_lut_w2a8 from the previous area.csv: $(grep '^q_lut_w2a8,' "$tmp/rep/area.csv")"
+    fi
+    if synth/report.sh --no-plot --fresh --list "$list" "$tmp/build2" "$tmp/rep" >/dev/null 2>&1 &&
+        grep -q '^q_lut_w2a8,W2A8,lut,fixed,2,8,1,,,' "$tmp/rep/area.csv"; then
+        ok "report --fresh leaves q_lut_w2a8 without figures"
+    else
+        bad "report --fresh: $(grep '^q_lut_w2a8,' "$tmp/rep/area.csv")"
+    fi
 else
     bad "synth/report.sh"; tail -5 "$tmp/rep.log"
 fi
