@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "mpe/isa.h"
+#include "mpe/pe.h"
 #include "mpe/tensor.h"
 
 enum {
@@ -78,7 +79,7 @@ static int check(const mpe_arch *a, char *msg, size_t len)
         return failk(msg, len, K_lanes, "%u is not a multiple of 4", a->lanes);
     if (a->lanes % a->cols)
         return failk(msg, len, K_lanes, "%u is not a multiple of cols (%u)", a->lanes, a->cols);
-    if (a->lut_ppc == 3)
+    if (!mpe_lut_ppc_valid((int)a->lut_ppc))
         return failk(msg, len, K_lut_ppc, "%u is not 1, 2 or 4", a->lut_ppc);
     if (a->beat_bytes & (a->beat_bytes - 1))
         return failk(msg, len, K_beat_bytes, "%u is not a power of two", a->beat_bytes);

@@ -180,6 +180,11 @@ int mpe_lut_planes(mpe_dtype w)
     }
 }
 
+int mpe_lut_ppc_valid(int ppc)
+{
+    return ppc == 1 || ppc == 2 || ppc == 4;
+}
+
 int mpe_lut_op_cycles(mpe_dtype w, int ppc)
 {
     return (mpe_lut_planes(w) + ppc - 1) / ppc;
@@ -268,7 +273,7 @@ mpe_status mpe_pe_step(mpe_pe *pe, const mpe_pe_op *op, int *cycles)
 
 mpe_status mpe_pe_set_lut_ppc(mpe_pe *pe, int ppc)
 {
-    if (!pe || (ppc != 1 && ppc != 2 && ppc != 4))
+    if (!pe || !mpe_lut_ppc_valid(ppc))
         return MPE_ERR_ARG;
     pe->lut_ppc = ppc;
     return MPE_OK;

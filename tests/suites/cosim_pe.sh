@@ -38,13 +38,14 @@ add() {  # add LOGFILE: sums its last "P passed, F failed" line
     pass=$((pass + $(echo "$line" | cut -d' ' -f1)))
     fail=$((fail + $(echo "$line" | cut -d' ' -f3)))
 }
-"$BUILD/sim/tb_fpacc" --seed "${SEED:-1}" | tee "$log"
-rc1=${PIPESTATUS[0]}
-add "$log"
-"$BUILD/sim/cosim_pe" --seed "${SEED:-1}" --n 100000 --strict | tee "$log"
-rc2=${PIPESTATUS[0]}
-add "$log"
-if [ "$rc1" -ne 0 ] || [ "$rc2" -ne 0 ]; then [ "$fail" -eq 0 ] && fail=1; fi
+run_counted() {  # run_counted CMD...: runs it, adds its counts; a non-zero exit is a failure
+    "$@" | tee "$log"
+    local rc=${PIPESTATUS[0]}
+    add "$log"
+    if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+}
+run_counted "$BUILD/sim/tb_fpacc" --seed "${SEED:-1}"
+run_counted "$BUILD/sim/cosim_pe" --seed "${SEED:-1}" --n 100000 --strict
 
 # Self-test of the failure path: --inject-fail N corrupts the model's result
 # in case N. The run must exit non-zero, print a "reproduce:" line that keeps
@@ -86,10 +87,7 @@ if inject_selftest; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 PPC2="$BUILD/sim_ppc2"
 if make -s --no-print-directory BUILD="$BUILD" SIM_BUILD="$PPC2" COSIM_LUT_PPC=2 \
         "$PPC2/cosim_pe" >"$log" 2>&1; then
-    "$PPC2/cosim_pe" --seed "${SEED:-1}" --n 100000 --strict | tee "$log"
-    rc3=${PIPESTATUS[0]}
-    add "$log"
-    if [ "$rc3" -ne 0 ]; then [ "$fail" -eq 0 ] && fail=1; fi
+    run_counted "$PPC2/cosim_pe" --seed "${SEED:-1}" --n 100000 --strict
 else
     tail -30 "$log"
     fail=$((fail + 1))

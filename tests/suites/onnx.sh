@@ -34,6 +34,7 @@ run() {
     shift
     out=$("$MPE" test-onnx "$dir" "$@" 2>&1)
     local rc=$?
+    last_out=$out
     echo "$out"
     p=$(grep -c ': pass ' <<<"$out")
     f=$(grep -c ': FAIL ' <<<"$out")
@@ -76,8 +77,7 @@ done
 for p in 1 2 4; do
     printf 'lut_ppc %s\n' "$p" >"$tmp/ppc$p.cfg"
     run tests/onnx/qdq_mlp_lowbit --mode lut --arch "$tmp/ppc$p.cfg"
-    out=$("$MPE" test-onnx tests/onnx/qdq_mlp_lowbit --mode lut --arch "$tmp/ppc$p.cfg" 2>&1)
-    cyc[$p]=$(sed -nE '1s/.*\[cmodel ([0-9]+) cycles.*/\1/p' <<<"$out")
+    cyc[$p]=$(sed -nE '1s/.*\[cmodel ([0-9]+) cycles.*/\1/p' <<<"$last_out")
 done
 if [ -n "${cyc[1]}" ] && [ "${cyc[1]}" -gt "${cyc[2]}" ] && [ "${cyc[2]}" -gt "${cyc[4]}" ]; then
     pass=$((pass + 1)); echo "pass: lut_ppc 1/2/4 cycles ${cyc[1]} > ${cyc[2]} > ${cyc[4]}"

@@ -67,6 +67,8 @@ int mpe_pe_scale_slots(const mpe_pe_cfg *cfg, int lanes);
 /* Number of weight bit-planes of a LUT weight type (binary 1, ternary 2,
  * intB/uintB B), 0 for other types. */
 int mpe_lut_planes(mpe_dtype w);
+/* Nonzero for a valid LUT planes-per-cycle value: 1, 2 or 4. */
+int mpe_lut_ppc_valid(int ppc);
 /* Cycles of one LUT op on a PE that looks up `ppc` weight bit-planes per
  * cycle (the RTL's LUT_PPC: 1, 2 or 4): ceil(planes / ppc). */
 int mpe_lut_op_cycles(mpe_dtype w, int ppc);
