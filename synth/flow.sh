@@ -41,6 +41,11 @@ ICE40_PKG=ct256
 ICE40_LCS=7680
 ICE40_MAX_GE=40000
 ICE40_TIMEOUT=${ICE40_TIMEOUT:-300}   # seconds for nextpnr (congested designs route for long)
+# ABC mapping script (ASIC step): Yosys' default script for -liberty, with the
+# SAT sweeping (&fraig -x) limited to FRAIG_CONFLICTS conflicts per candidate
+# pair instead of ABC's 1000000 (synth/README.md, "ABC script")
+FRAIG_CONFLICTS=1000
+ABC_SCRIPT="+strash;&get,-n;&fraig,-x,-C,$FRAIG_CONFLICTS;&put;scorr;dc2;dretime;strash;&get,-n;&dch,-f;&nf;&put"
 
 die() { echo "flow.sh: $NAME: $*" >&2; exit 1; }
 
@@ -213,7 +218,7 @@ asic() {
         fi
         echo "synth -flatten -noabc -noshare -top $TOP -run fine:"
         echo "dfflibmap -liberty $LIB"
-        echo "abc -liberty $LIB"
+        echo "abc -liberty $LIB -script $ABC_SCRIPT"
         echo "opt_clean"
         echo "tee -q -o $OUT/latch_mapped.txt select -count t:\$_DLATCH* t:\$_SR_* t:\$_DLATCHSR*"
         echo "read_liberty -lib $LIB"
@@ -245,6 +250,7 @@ asic() {
                              $1 == "end" && s != "" && w != "" { n += s * w; s = ""; w = "" }
                              END { print n + 0 }' "$OUT/sram.txt")"
     fi
+    put fraig_conflicts $FRAIG_CONFLICTS
     put asic_seconds $((SECONDS - t0))
 }
 
@@ -266,7 +272,7 @@ breakdown() {
         echo "submod"
         echo "synth -noabc -noshare -top $TOP -run fine:"
         echo "dfflibmap -liberty $LIB"
-        echo "abc -liberty $LIB"
+        echo "abc -liberty $LIB -script $ABC_SCRIPT"
         echo "opt_clean"
         echo "tee -q -o $OUT/bstat.txt stat -liberty $LIB"
     } >"$OUT/breakdown.ys"

@@ -71,7 +71,7 @@ BEGIN {
             if (!nh) { for (j = 1; j <= m; j++) H[j] = F[j]; nh = m; continue }
             if ((F[1] SUBSEP "lanes") in P) continue    # first row of a design
             for (j = 1; j <= m && j <= nh; j++)
-                if (H[j] ~ /^(lanes|cols|area_ge|area_um2|ff_count|cells|depth|sram_bits|xc7_lut|xc7_ff|xc7_dsp|xc7_bram|ice40_device|ice40_lc|fmax_mhz|ice40_note)$/ && F[j] != "")
+                if (H[j] ~ /^(lanes|cols|area_ge|area_um2|ff_count|cells|depth|fraig_conflicts|sram_bits|xc7_lut|xc7_ff|xc7_dsp|xc7_bram|ice40_device|ice40_lc|fmax_mhz|ice40_note)$/ && F[j] != "")
                     P[F[1], H[j]] = F[j]
         }
         close(prior)
@@ -101,9 +101,12 @@ END {
     for (i = 1; i <= nd; i++) {
         d = D[i]
         if (kind[d] == "mac" && num(get(d, "area_ge")) && get(d, "area_ge") > 0)
+        {
             base[get(d, "lanes"), get(d, "cols")] = get(d, "lanes") * get(d, "cols") / get(d, "area_ge")
+            basefc[get(d, "lanes"), get(d, "cols")] = get(d, "fraig_conflicts")
+        }
     }
-    ncol = split("design,precision,mode,config,weight_bits,act_bits,rows,lanes,cols,cycles_per_op,macs_per_cycle,area_ge,area_um2,ff_count,cells,depth,macs_per_cycle_per_kge,density_vs_int8_mac,sram_bits,xc7_lut,xc7_ff,xc7_dsp,xc7_bram,ice40_device,ice40_lc,fmax_mhz,ice40_note", C, ",")
+    ncol = split("design,precision,mode,config,weight_bits,act_bits,rows,lanes,cols,cycles_per_op,macs_per_cycle,area_ge,area_um2,ff_count,cells,depth,macs_per_cycle_per_kge,density_vs_int8_mac,sram_bits,xc7_lut,xc7_ff,xc7_dsp,xc7_bram,ice40_device,ice40_lc,fmax_mhz,ice40_note,fraig_conflicts", C, ",")
     csv = out "/area.csv"; js = out "/area.json"; md = out "/area.md"; dat = out "/density.dat"
     line = C[1]; for (j = 2; j <= ncol; j++) line = line "," C[j]; print line > csv
     print "[" > js
@@ -111,10 +114,11 @@ END {
     print "" > md
     print "Area in NAND2 equivalents (GE) of the NanGate FreePDK45 X1 cells (synth/cells.lib); density = MAC/cycle per kGE;" > md
     print "x MAC = density / density of the INT8 MAC baseline with the same LANES and COLS; depth = cells on the longest" > md
-    print "combinational path; fixed = configuration tied to one precision, runtime = run-time configurable PE evaluated at the point." > md
+    print "combinational path; fixed = configuration tied to one precision, runtime = run-time configurable PE evaluated at the point;" > md
+    print "ABC C = conflict limit of the SAT sweeping (&fraig -x) the design was mapped with." > md
     print "" > md
-    print "| design | precision | mode | config | W | A | R x K x C | cyc/op | MAC/cyc | area GE | FFs | cells | depth | MAC/cyc/kGE | x MAC | SRAM bits | xc7 LUT | FF | DSP | BRAM | iCE40 LC | Fmax MHz |" > md
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" > md
+    print "| design | precision | mode | config | W | A | R x K x C | cyc/op | MAC/cyc | area GE | FFs | cells | depth | MAC/cyc/kGE | x MAC | SRAM bits | xc7 LUT | FF | DSP | BRAM | iCE40 LC | Fmax MHz | ABC C |" > md
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" > md
     for (n = 1; n <= nr; n++) {
         d = rd[n]; L = get(d, "lanes"); K = get(d, "cols")
         R["design"] = d; R["precision"] = rl[n]; R["mode"] = rm[n]
@@ -126,6 +130,10 @@ END {
         ge = get(d, "area_ge")
         R["area_ge"] = ge; R["area_um2"] = get(d, "area_um2"); R["ff_count"] = get(d, "ff_count")
         R["cells"] = get(d, "cells"); R["depth"] = get(d, "depth")
+        R["fraig_conflicts"] = get(d, "fraig_conflicts")
+        # a ratio whose two designs were mapped with different ABC settings
+        if (rows[d] == 1 && ((L, K) in base) && num(ge) && R["fraig_conflicts"] != basefc[L, K] && !mixed[d]++)
+            ml = ml (nm++ ? ", " : "") d " (" R["fraig_conflicts"] " vs " basefc[L, K] ")"
         dens = (mpc != "" && num(ge) && ge > 0) ? mpc / ge : ""
         R["macs_per_cycle_per_kge"] = (dens != "") ? sprintf("%.4f", dens * 1000) : ""
         R["density_vs_int8_mac"] = (dens != "" && rows[d] == 1 && ((L, K) in base)) ? sprintf("%.3f", dens / base[L, K]) : ""
@@ -144,10 +152,10 @@ END {
         print line > csv
         print obj (n < nr ? "}," : "}") > js
         ff = R["fmax_mhz"] != "" ? R["fmax_mhz"] : (R["ice40_note"] != "" ? "n/a" : "")
-        printf "| %s | %s | %s | %s | %s | %s | %s x %s x %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
+        printf "| %s | %s | %s | %s | %s | %s | %s x %s x %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
             d, rl[n], rm[n], R["config"], rw[n], ra[n], rows[d], L, K, rc[n], mpc, ge, R["ff_count"], R["cells"], R["depth"], \
             R["macs_per_cycle_per_kge"], R["density_vs_int8_mac"], R["sram_bits"], R["xc7_lut"], R["xc7_ff"], R["xc7_dsp"], R["xc7_bram"], \
-            R["ice40_lc"], ff > md
+            R["ice40_lc"], ff, R["fraig_conflicts"] > md
         if (R["density_vs_int8_mac"] != "")
             printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, rl[n], rm[n], R["config"], L, K, R["density_vs_int8_mac"], R["macs_per_cycle_per_kge"] > dat
     }
@@ -157,6 +165,10 @@ END {
     if (nk) {
         print "" > md
         print "Figures kept from the previous report (not synthesized in this build directory, or only some of their steps): " kl "." > md
+    }
+    if (nm) {
+        print "" > md
+        print "Ratios between designs mapped with different ABC SAT-sweeping conflict limits (fraig_conflicts: design vs baseline; synth/README.md, \"ABC script\"): " ml "." > md
     }
     notes = 0
     for (n = 1; n <= nr; n++) {

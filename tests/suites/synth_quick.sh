@@ -7,6 +7,8 @@
 #    or a $macc with a product) in any non-baseline mode: one fixed point per
 #    mode and the run-time four-mode PE;
 #  * the baseline does contain multipliers (so the check can fail);
+#  * each result records the ABC conflict limit of the flow, and the report
+#    lists ratios between designs mapped with different limits;
 #  * bad design lists give a one-line error and a non-zero exit.
 # Prints one line per check and ends with "P passed, F failed".
 # With MPE_SAN=1 (sanitizer runs) there is nothing to sanitize: skipped.
@@ -85,6 +87,22 @@ if synth/report.sh --no-plot --list "$list" "$tmp/build" "$tmp/rep" >"$tmp/rep.l
     fi
     n=$(grep -c '"design": ' "$tmp/rep/area.json")
     [ "$n" -eq 7 ] && ok "report area.json has 7 rows" || bad "report area.json has 7 rows (got $n)"
+    # the ABC conflict limit of the flow is recorded per row (last column), and a
+    # ratio between designs mapped with different limits is listed under the table
+    fc=$(sed -n 's/^FRAIG_CONFLICTS=//p' synth/flow.sh)
+    if [ -n "$fc" ] && [ "${c[27]}" = "$fc" ] && [ "$(val q_lut_w2a8 fraig_conflicts asic)" = "$fc" ]; then
+        ok "report row q_lut_w2a8 records the flow's ABC conflict limit ($fc)"
+    else
+        bad "report row q_lut_w2a8 records the flow's ABC conflict limit ($fc): ${c[27]:-}"
+    fi
+    cp -r "$tmp/build" "$tmp/build3"
+    sed -i 's/^fraig_conflicts=.*/fraig_conflicts=1000000/' "$tmp/build3/q_mac/asic.txt"
+    if synth/report.sh --no-plot --fresh --list "$list" "$tmp/build3" "$tmp/rep3" >/dev/null 2>&1 &&
+        grep -q "^Ratios between designs mapped with different .*q_lut_w2a8 ($fc vs 1000000)" "$tmp/rep3/area.md"; then
+        ok "report lists a ratio against a baseline mapped with another ABC conflict limit"
+    else
+        bad "report lists a ratio against a baseline mapped with another ABC conflict limit"
+    fi
     # a second run without the LUT design's results keeps its figures from
     # the existing area.csv and says so; --fresh drops them
     mkdir -p "$tmp/build2"
