@@ -130,6 +130,11 @@ module mpe_pe #(
   // ------------------------------------------------------------ last cycle
   wire [4:0] lut_planes = (w_kind_q == `MPE_DT_BINARY)  ? 5'd1 :
                           (w_kind_q == `MPE_DT_TERNARY) ? 5'd2 : w_bits_q;
+  generate
+    if (LUT_PPC != 1 && LUT_PPC != 2 && LUT_PPC != 4) begin : g_bad_lut_ppc
+      mpe_pe_needs_lut_ppc_1_2_or_4 u_bad ();
+    end
+  endgenerate
   localparam integer LUT_PPC_I = LUT_PPC;
   localparam [8:0]   LUT_PPC_V = LUT_PPC_I[8:0];
   localparam integer LUT_PPC_SH = (LUT_PPC >= 4) ? 2 : ((LUT_PPC >= 2) ? 1 : 0);

@@ -4,6 +4,7 @@
 #  2. Yosys: no latches after proc, no $mul outside the baseline mpe_pe_mac,
 #     and the baseline does contain one (so the check can fail)
 #  3. Yosys synth -top mpe_pe of the small configuration maps without latches
+#  4. an unsupported LUT_PPC stops the elaboration (Verilator and Yosys)
 # --quick runs the Yosys structural checks only for the cosim and four_modes
 # configurations (lint still covers all). Prints one line per check and ends
 # with "P passed, F failed".
@@ -109,6 +110,25 @@ if yosys -q -s "$tmp/syn.ys" >"$tmp/y.log" 2>&1 && ! grep -q . "$tmp/latch.txt";
 else
     bad "yosys synth -top mpe_pe (LANES=4 COLS=1)"
     tail -5 "$tmp/y.log"
+fi
+
+# ---- 4. unsupported parameters stop the elaboration with a named module
+# shellcheck disable=SC2046
+if verilator --lint-only -Wall -Irtl $WAIVE $RTL --top-module mpe_pe -GLUT_PPC=3 \
+    >"$tmp/bad.log" 2>&1; then
+    bad "verilator rejects mpe_pe LUT_PPC=3"
+elif grep -q "mpe_pe_needs_lut_ppc_1_2_or_4" "$tmp/bad.log"; then
+    ok "verilator rejects mpe_pe LUT_PPC=3 (mpe_pe_needs_lut_ppc_1_2_or_4)"
+else
+    bad "verilator rejects mpe_pe LUT_PPC=3 for another reason"; head -5 "$tmp/bad.log"
+fi
+if yosys -q -p "read_verilog -Irtl $RTL; chparam -set LUT_PPC 3 mpe_pe; hierarchy -check -top mpe_pe" \
+    >"$tmp/bad.log" 2>&1; then
+    bad "yosys rejects mpe_pe LUT_PPC=3"
+elif grep -q "mpe_pe_needs_lut_ppc_1_2_or_4" "$tmp/bad.log"; then
+    ok "yosys rejects mpe_pe LUT_PPC=3 (mpe_pe_needs_lut_ppc_1_2_or_4)"
+else
+    bad "yosys rejects mpe_pe LUT_PPC=3 for another reason"; head -5 "$tmp/bad.log"
 fi
 
 echo "$pass passed, $fail failed"
