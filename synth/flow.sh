@@ -244,7 +244,7 @@ asic() {
     put mul_cells "$(objs "$OUT/mul.txt")"
     if [ -n "$SRAM" ]; then
         # SIZE x WIDTH of every memory kept as a macro
-        put sram_macros "$(grep -c '^ *cell .\$mem_v2' "$OUT/sram.txt" || true)"
+        put sram_macros "$(grep -c '^ *cell \$mem_v2 ' "$OUT/sram.txt" || true)"
         put sram_bits "$(awk '$1 == "parameter" && $2 == "\\SIZE" { s = $3 }
                              $1 == "parameter" && $2 == "\\WIDTH" { w = $3 }
                              $1 == "end" && s != "" && w != "" { n += s * w; s = ""; w = "" }

@@ -9,6 +9,8 @@
 #  * the baseline does contain multipliers (so the check can fail);
 #  * each result records the ABC conflict limit of the flow, and the report
 #    lists ratios between designs mapped with different limits;
+#  * memories of at least SRAM=N words are kept as SRAM macros (counted in
+#    macros and bits, left out of the gate area), smaller ones become gates;
 #  * bad design lists give a one-line error and a non-zero exit.
 # Prints one line per check and ends with "P passed, F failed".
 # With MPE_SAN=1 (sanitizer runs) there is nothing to sanitize: skipped.
@@ -135,6 +137,40 @@ for d in q_lut_w2a8 q_sa_w4a8 q_bfp_mxfp8 q_bs_w8a8 q_pe4; do
         bad "flow check $d"; tail -5 "$tmp/$d.chk"
     fi
 done
+
+# ---- SRAM macros (SRAM=N): a 32 x 8 memory kept as one macro, or mapped to gates
+cat >"$tmp/q_sram.v" <<'EOF'
+module q_sram (input wire clk_i, input wire rst_ni, input wire we_i,
+               input wire [4:0] waddr_i, input wire [4:0] raddr_i,
+               input wire [7:0] wdata_i, output reg [7:0] rdata_o);
+  reg [7:0] mem [0:31];
+  always @(posedge clk_i) if (we_i) mem[waddr_i] <= wdata_i;
+  always @(posedge clk_i or negedge rst_ni)
+    if (!rst_ni) rdata_o <= 8'd0; else rdata_o <= mem[raddr_i];
+endmodule
+EOF
+echo q_sram.v >"$tmp/q_sram.f"
+cat >>"$list" <<EOF
+design q_sram_macro rtl TOP=q_sram FILES=$tmp/q_sram.f SRAM=32
+design q_sram_gates rtl TOP=q_sram FILES=$tmp/q_sram.f SRAM=64
+EOF
+for d in q_sram_macro q_sram_gates; do
+    synth/flow.sh --list "$list" --steps asic "$d" "$tmp/build/$d" >"$tmp/$d.log" 2>&1 ||
+        { bad "flow asic $d"; tail -5 "$tmp/$d.log"; }
+done
+m=$(val q_sram_macro sram_macros asic); b=$(val q_sram_macro sram_bits asic)
+gm=$(val q_sram_macro area_ge asic); gg=$(val q_sram_gates area_ge asic)
+if [ "$m" = 1 ] && [ "$b" = 256 ]; then
+    ok "SRAM=32 keeps the 32 x 8 memory as 1 macro of 256 bits ($gm GE of gates around it)"
+else
+    bad "SRAM=32 keeps the 32 x 8 memory as 1 macro of 256 bits (macros=$m bits=$b)"
+fi
+if [ "$(val q_sram_gates sram_macros asic)" = 0 ] && [ "$(val q_sram_gates sram_bits asic)" = 0 ] &&
+    [ "${gg:-0}" -gt $((${gm:-0} + 256 * 6)) ]; then
+    ok "SRAM=64 maps the 32-word memory to gates ($gg GE)"
+else
+    bad "SRAM=64 maps the 32-word memory to gates ($gg GE against $gm GE as a macro)"
+fi
 
 # ---- bad input: clear one-line errors, non-zero exit
 out=$(synth/flow.sh --list "$list" --steps check q_nosuch "$tmp/build/x" 2>&1)
