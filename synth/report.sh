@@ -157,7 +157,7 @@ END {
             R["macs_per_cycle_per_kge"], R["density_vs_int8_mac"], R["sram_bits"], R["xc7_lut"], R["xc7_ff"], R["xc7_dsp"], R["xc7_bram"], \
             R["ice40_lc"], ff, R["fraig_conflicts"] > md
         if (R["density_vs_int8_mac"] != "")
-            printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, rl[n], rm[n], R["config"], L, K, R["density_vs_int8_mac"], R["macs_per_cycle_per_kge"] > dat
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, rl[n], rm[n], R["config"], L, K, R["density_vs_int8_mac"], R["macs_per_cycle_per_kge"], rc[n] > dat
     }
     print "]" > js
     nk = 0; kl = ""

@@ -116,6 +116,16 @@ if synth/report.sh --no-plot --list "$list" "$tmp/build" "$tmp/rep" >"$tmp/rep.l
     else
         bad "report keeps q_lut_w2a8 from the previous area.csv: $(grep '^q_lut_w2a8,' "$tmp/rep/area.csv")"
     fi
+    # the density plot: one bar per report row at the common size, labelled by design
+    if ! command -v gnuplot >/dev/null 2>&1; then
+        bad "gnuplot is installed (make deps)"
+    elif synth/report.sh --fresh --list "$list" "$tmp/build" "$tmp/repp" >/dev/null 2>&1 &&
+        grep -q '<svg' "$tmp/repp/density.svg" && grep -q 'q_lut_w2a8 W2A8' "$tmp/repp/density.svg" &&
+        grep -q 'q_mac W8A8' "$tmp/repp/density.svg"; then
+        ok "density.svg has a bar for q_lut_w2a8 and for the baseline"
+    else
+        bad "density.svg has a bar for q_lut_w2a8 and for the baseline"
+    fi
     if synth/report.sh --no-plot --fresh --list "$list" "$tmp/build2" "$tmp/rep" >/dev/null 2>&1 &&
         grep -q '^q_lut_w2a8,W2A8,lut,fixed,2,8,1,,,' "$tmp/rep/area.csv"; then
         ok "report --fresh leaves q_lut_w2a8 without figures"
