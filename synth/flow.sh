@@ -164,6 +164,13 @@ freeze_cmds() { # $1: hierarchical prefix of the design instance
         echo "setparam -set ARST_VALUE $w'd$v @ff"
     done
 }
+# SRAM=N: memories of at least N words become \$__mpe_sram macro cells (after
+# the coarse stage; their ports are dumped to sram.txt), left out of the area
+sram_cmds() {
+    [ -n "$SRAM" ] || return 0
+    echo "tee -q -o $OUT/sram.txt dump t:\$mem_v2 r:SIZE>=$SRAM %i"
+    echo "chtype -set \$__mpe_sram t:\$mem_v2 r:SIZE>=$SRAM %i"
+}
 put() { echo "$1=$2" >>"$RES"; }
 count() { awk -v c="$1" '$1 == c { n += $2 } END { print n + 0 }' "$2"; }
 objs() { sed -nE 's/^([0-9]+) objects.*/\1/p' "$1"; }
@@ -212,10 +219,7 @@ asic() {
         echo "maccmap -unmap"
         echo "tee -q -o $OUT/mul.txt select -count t:\$mul"
         echo "design -load coarse"
-        if [ -n "$SRAM" ]; then
-            echo "tee -q -o $OUT/sram.txt dump t:\$mem_v2 r:SIZE>=$SRAM %i"
-            echo "chtype -set \$__mpe_sram t:\$mem_v2 r:SIZE>=$SRAM %i"
-        fi
+        sram_cmds
         echo "synth -flatten -noabc -noshare -top $TOP -run fine:"
         echo "dfflibmap -liberty $LIB"
         echo "abc -liberty $LIB -script $ABC_SCRIPT"
@@ -265,6 +269,7 @@ breakdown() {
         read_cmds "$TOP"
         freeze_cmds ""
         echo "synth -flatten -noabc -noshare -top $TOP -run begin:fine"
+        sram_cmds
         for f in $SRC; do
             b=$(basename "$f" .v)
             echo "setattr -set submod \"$b\" a:src=*/$b.v:*"
@@ -278,12 +283,17 @@ breakdown() {
     } >"$OUT/breakdown.ys"
     yosys -q -l "$OUT/breakdown.log" -s "$OUT/breakdown.ys" >/dev/null 2>&1 ||
         die "Yosys (breakdown) failed, see $OUT/breakdown.log"
-    # module name, area (GE), flip-flops
+    # module name, area (GE), flip-flops, SRAM macros (a module that holds only
+    # macros has no "Chip area" line); the hierarchy summary is not a module
     awk -v top="$TOP" -v n=$NAND2_UM2 '
-        /^=== / { m = $2; sub("^" top "_?", "", m); if (m == "") m = "(top: glue, unattributed)" }
+        /^=== design hierarchy ===/ { done = 1 }
+        done { next }
+        /^=== / { m = $2; sub("^" top "_?", "", m); if (m == "") m = "(top: glue, unattributed)"; order[++k] = m }
         $1 == "DFFR_X1" { ff[m] = $2 }
-        /Chip area for module/ { a[m] = $NF; order[++k] = m }
-        END { for (i = 1; i <= k; i++) { m = order[i]; printf "breakdown_%s=%.0f GE, %d FFs\n", m, a[m] / n, ff[m] } }
+        $1 == "$__mpe_sram" { sr[m] = $2 }
+        /Chip area for module/ { a[m] = $NF }
+        END { for (i = 1; i <= k; i++) { m = order[i]
+                  printf "breakdown_%s=%.0f GE, %d FFs%s\n", m, a[m] / n, ff[m], sr[m] ? ", " sr[m] " SRAM macros" : "" } }
     ' "$OUT/bstat.txt" >>"$RES"
     put breakdown_seconds $((SECONDS - t0))
 }

@@ -10,7 +10,8 @@
 #  * each result records the ABC conflict limit of the flow, and the report
 #    lists ratios between designs mapped with different limits;
 #  * memories of at least SRAM=N words are kept as SRAM macros (counted in
-#    macros and bits, left out of the gate area), smaller ones become gates;
+#    macros and bits, left out of the gate area, also by the per-file
+#    breakdown), smaller ones become gates;
 #  * bad design lists give a one-line error and a non-zero exit.
 # Prints one line per check and ends with "P passed, F failed".
 # With MPE_SAN=1 (sanitizer runs) there is nothing to sanitize: skipped.
@@ -180,6 +181,13 @@ if [ "$(val q_sram_gates sram_macros asic)" = 0 ] && [ "$(val q_sram_gates sram_
     ok "SRAM=64 maps the 32-word memory to gates ($gg GE)"
 else
     bad "SRAM=64 maps the 32-word memory to gates ($gg GE against $gm GE as a macro)"
+fi
+# the per-file breakdown keeps the macro too (it once mapped the memory to gates)
+if synth/flow.sh --list "$list" --steps breakdown q_sram_macro "$tmp/build/q_sram_macro" >"$tmp/bd.log" 2>&1 &&
+    grep -qx 'breakdown_q_sram=0 GE, 0 FFs, 1 SRAM macros' "$tmp/build/q_sram_macro/breakdown.txt"; then
+    ok "breakdown with SRAM=32: q_sram.v holds 1 SRAM macro and no gates"
+else
+    bad "breakdown with SRAM=32: $(grep q_sram "$tmp/build/q_sram_macro/breakdown.txt" 2>/dev/null)"
 fi
 
 # ---- bad input: clear one-line errors, non-zero exit
