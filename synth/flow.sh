@@ -262,18 +262,41 @@ asic() {
 # area per RTL source file: after the coarse stage every cell goes into a
 # submodule named after the file its src attribute points to; then the same
 # mapping as asic, per module (no optimization across the files)
+# A flattened cell's src attribute names its own file and the file of every
+# instance above it (in no useful order), so each cell goes to the file of the
+# deepest module among them: the submod attributes are set file by file from
+# the top down (the greatest depth at which a file's module is instantiated;
+# a module's children are always deeper), the last match wins. One module per
+# file, named after it (rtl/ and synth/ keep to that).
 breakdown() {
     local t0=$SECONDS f b
     RES=$OUT/breakdown.txt; rm -f "$RES"
+    {
+        read_cmds "$TOP" | sed '/^proc$/,$d'
+        echo "tee -q -o $OUT/hier.txt stat"
+    } >"$OUT/hier.ys"
+    yosys -q -l "$OUT/hier.log" -s "$OUT/hier.ys" >/dev/null 2>&1 ||
+        die "Yosys (breakdown hierarchy) failed, see $OUT/hier.log"
+    # "depth module" from the indented hierarchy tree of stat; parameterised
+    # modules are named $paramod[$hash]\name[\PARAM=...]
+    awk '/^=== design hierarchy ===/ { h = 1; next }
+         h && /^ *$/ { if (n) exit; next }
+         h { n++; m = $1; sub(/^\$paramod[^\\]*\\/, "", m); sub(/\\.*/, "", m)
+             d = (match($0, /[^ ]/) - 4) / 2; if (!(m in dep) || d > dep[m]) dep[m] = d }
+         END { for (m in dep) print dep[m], m }' "$OUT/hier.txt" | sort -n >"$OUT/depth.txt"
+    # a design of one module has no hierarchy tree
+    [ -s "$OUT/depth.txt" ] || echo "0 $TOP" >"$OUT/depth.txt"
     {
         read_cmds "$TOP"
         freeze_cmds ""
         echo "synth -flatten -noabc -noshare -top $TOP -run begin:fine"
         sram_cmds
-        for f in $SRC; do
-            b=$(basename "$f" .v)
-            echo "setattr -set submod \"$b\" a:src=*/$b.v:*"
-        done
+        while read -r _ b; do
+            for f in $SRC; do
+                [ "$(basename "$f" .v)" = "$b" ] || continue
+                echo "setattr -set submod \"$b\" a:src=*/$b.v:*"
+            done
+        done <"$OUT/depth.txt"
         echo "submod"
         echo "synth -noabc -noshare -top $TOP -run fine:"
         echo "dfflibmap -liberty $LIB"

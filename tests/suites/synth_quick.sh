@@ -12,6 +12,7 @@
 #  * memories of at least SRAM=N words are kept as SRAM macros (counted in
 #    macros and bits, left out of the gate area, also by the per-file
 #    breakdown), smaller ones become gates;
+#  * the per-file breakdown gives the cells to their own files;
 #  * bad design lists give a one-line error and a non-zero exit.
 # Prints one line per check and ends with "P passed, F failed".
 # With MPE_SAN=1 (sanitizer runs) there is nothing to sanitize: skipped.
@@ -181,6 +182,20 @@ if [ "$(val q_sram_gates sram_macros asic)" = 0 ] && [ "$(val q_sram_gates sram_
     ok "SRAM=64 maps the 32-word memory to gates ($gg GE)"
 else
     bad "SRAM=64 maps the 32-word memory to gates ($gg GE against $gm GE as a macro)"
+fi
+# the per-file breakdown gives each cell to its own file, not to the wrapper
+# whose instance every flattened cell's src attribute also names
+if synth/flow.sh --list "$list" --steps breakdown q_lut_w2a8 "$tmp/build/q_lut_w2a8" >"$tmp/bd0.log" 2>&1; then
+    bd=$tmp/build/q_lut_w2a8/breakdown.txt
+    gl=$(sed -nE 's/^breakdown_mpe_lut=([0-9]+) GE.*/\1/p' "$bd")
+    gp=$(sed -nE 's/^breakdown_mpe_pe=([0-9]+) GE.*/\1/p' "$bd")
+    if [ "${gl:-0}" -gt 0 ] && [ "${gp:-0}" -gt 0 ] && ! grep -q '^breakdown_mpe_synth_fixed=' "$bd"; then
+        ok "breakdown of q_lut_w2a8: mpe_lut.v $gl GE, mpe_pe.v $gp GE, nothing in the wrapper"
+    else
+        bad "breakdown of q_lut_w2a8 by file: $(tr '\n' ' ' <"$bd")"
+    fi
+else
+    bad "flow breakdown q_lut_w2a8"; tail -5 "$tmp/bd0.log"
 fi
 # the per-file breakdown keeps the macro too (it once mapped the memory to gates)
 if synth/flow.sh --list "$list" --steps breakdown q_sram_macro "$tmp/build/q_sram_macro" >"$tmp/bd.log" 2>&1 &&
