@@ -342,6 +342,8 @@ xilinx() {
     put xc7_ff "$(awk '$1 ~ /^FD[A-Z]*$/ { n += $2 } END { print n + 0 }' "$x")"
     put xc7_dsp "$(awk '$1 ~ /^DSP48/ { n += $2 } END { print n + 0 }' "$x")"
     put xc7_bram "$(awk '$1 ~ /^RAMB/ { n += $2 } END { print n + 0 }' "$x")"
+    # distributed (LUT) RAM: memories with asynchronous reads cannot use block RAM
+    put xc7_lutram "$(awk '$1 ~ /^RAM[0-9]/ { n += $2 } END { print n + 0 }' "$x")"
     put xc7_carry4 "$(count CARRY4 "$x")"
     put xilinx_seconds $((SECONDS - t0))
 }

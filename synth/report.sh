@@ -71,7 +71,7 @@ BEGIN {
             if (!nh) { for (j = 1; j <= m; j++) H[j] = F[j]; nh = m; continue }
             if ((F[1] SUBSEP "lanes") in P) continue    # first row of a design
             for (j = 1; j <= m && j <= nh; j++)
-                if (H[j] ~ /^(lanes|cols|area_ge|area_um2|ff_count|cells|depth|fraig_conflicts|sram_bits|xc7_lut|xc7_ff|xc7_dsp|xc7_bram|ice40_device|ice40_lc|fmax_mhz|ice40_note)$/ && F[j] != "")
+                if (H[j] ~ /^(lanes|cols|area_ge|area_um2|ff_count|cells|depth|fraig_conflicts|sram_bits|xc7_lut|xc7_ff|xc7_dsp|xc7_bram|xc7_lutram|ice40_device|ice40_lc|fmax_mhz|ice40_note)$/ && F[j] != "")
                     P[F[1], H[j]] = F[j]
         }
         close(prior)
@@ -106,7 +106,7 @@ END {
             basefc[get(d, "lanes"), get(d, "cols")] = get(d, "fraig_conflicts")
         }
     }
-    ncol = split("design,precision,mode,config,weight_bits,act_bits,rows,lanes,cols,cycles_per_op,macs_per_cycle,area_ge,area_um2,ff_count,cells,depth,macs_per_cycle_per_kge,density_vs_int8_mac,sram_bits,xc7_lut,xc7_ff,xc7_dsp,xc7_bram,ice40_device,ice40_lc,fmax_mhz,ice40_note,fraig_conflicts", C, ",")
+    ncol = split("design,precision,mode,config,weight_bits,act_bits,rows,lanes,cols,cycles_per_op,macs_per_cycle,area_ge,area_um2,ff_count,cells,depth,macs_per_cycle_per_kge,density_vs_int8_mac,sram_bits,xc7_lut,xc7_ff,xc7_dsp,xc7_bram,xc7_lutram,ice40_device,ice40_lc,fmax_mhz,ice40_note,fraig_conflicts", C, ",")
     csv = out "/area.csv"; js = out "/area.json"; md = out "/area.md"; dat = out "/density.dat"
     line = C[1]; for (j = 2; j <= ncol; j++) line = line "," C[j]; print line > csv
     print "[" > js
@@ -117,8 +117,8 @@ END {
     print "combinational path; fixed = configuration tied to one precision, runtime = run-time configurable PE evaluated at the point;" > md
     print "ABC C = conflict limit of the SAT sweeping (&fraig -x) the design was mapped with." > md
     print "" > md
-    print "| design | precision | mode | config | W | A | R x K x C | cyc/op | MAC/cyc | area GE | FFs | cells | depth | MAC/cyc/kGE | x MAC | SRAM bits | xc7 LUT | FF | DSP | BRAM | iCE40 LC | Fmax MHz | ABC C |" > md
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" > md
+    print "| design | precision | mode | config | W | A | R x K x C | cyc/op | MAC/cyc | area GE | FFs | cells | depth | MAC/cyc/kGE | x MAC | SRAM bits | xc7 LUT | FF | DSP | BRAM | LUTRAM | iCE40 LC | Fmax MHz | ABC C |" > md
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" > md
     for (n = 1; n <= nr; n++) {
         d = rd[n]; L = get(d, "lanes"); K = get(d, "cols")
         R["design"] = d; R["precision"] = rl[n]; R["mode"] = rm[n]
@@ -139,7 +139,7 @@ END {
         R["density_vs_int8_mac"] = (dens != "" && rows[d] == 1 && ((L, K) in base)) ? sprintf("%.3f", dens / base[L, K]) : ""
         R["sram_bits"] = get(d, "sram_bits")
         R["xc7_lut"] = get(d, "xc7_lut"); R["xc7_ff"] = get(d, "xc7_ff")
-        R["xc7_dsp"] = get(d, "xc7_dsp"); R["xc7_bram"] = get(d, "xc7_bram")
+        R["xc7_dsp"] = get(d, "xc7_dsp"); R["xc7_bram"] = get(d, "xc7_bram"); R["xc7_lutram"] = get(d, "xc7_lutram")
         R["ice40_device"] = get(d, "ice40_device"); R["ice40_lc"] = get(d, "ice40_lc")
         R["fmax_mhz"] = get(d, "fmax_mhz"); R["ice40_note"] = get(d, "ice40_note")
         line = ""; obj = "  {"
@@ -152,9 +152,9 @@ END {
         print line > csv
         print obj (n < nr ? "}," : "}") > js
         ff = R["fmax_mhz"] != "" ? R["fmax_mhz"] : (R["ice40_note"] != "" ? "n/a" : "")
-        printf "| %s | %s | %s | %s | %s | %s | %s x %s x %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
+        printf "| %s | %s | %s | %s | %s | %s | %s x %s x %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
             d, rl[n], rm[n], R["config"], rw[n], ra[n], rows[d], L, K, rc[n], mpc, ge, R["ff_count"], R["cells"], R["depth"], \
-            R["macs_per_cycle_per_kge"], R["density_vs_int8_mac"], R["sram_bits"], R["xc7_lut"], R["xc7_ff"], R["xc7_dsp"], R["xc7_bram"], \
+            R["macs_per_cycle_per_kge"], R["density_vs_int8_mac"], R["sram_bits"], R["xc7_lut"], R["xc7_ff"], R["xc7_dsp"], R["xc7_bram"], R["xc7_lutram"], \
             R["ice40_lc"], ff, R["fraig_conflicts"] > md
         if (R["density_vs_int8_mac"] != "")
             printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d, rl[n], rm[n], R["config"], L, K, R["density_vs_int8_mac"], R["macs_per_cycle_per_kge"], rc[n] > dat

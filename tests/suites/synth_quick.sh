@@ -77,7 +77,7 @@ fi
 if synth/report.sh --no-plot --list "$list" "$tmp/build" "$tmp/rep" >"$tmp/rep.log" 2>&1; then
     row=$(grep '^q_lut_w2a8,' "$tmp/rep/area.csv")
     IFS=, read -r -a c <<<"$row"
-    # columns: ... rows(6) ... macs_per_cycle(10) area_ge(11) ... density_vs_int8_mac(17)
+    # columns: ... rows(6) ... macs_per_cycle(10) area_ge(11) ... density_vs_int8_mac(17) ... fraig_conflicts(28)
     if [ "${c[6]}" = 1 ] && [ "${c[10]}" = 4 ] && [ "${c[11]}" = "$ge" ] &&
         [[ ${c[17]} =~ ^[0-9]+\.[0-9]+$ ]]; then
         ok "report row q_lut_w2a8: 4 MAC/cycle, $ge GE, ${c[17]} x the INT8 MAC density"
@@ -94,10 +94,10 @@ if synth/report.sh --no-plot --list "$list" "$tmp/build" "$tmp/rep" >"$tmp/rep.l
     # the ABC conflict limit of the flow is recorded per row (last column), and a
     # ratio between designs mapped with different limits is listed under the table
     fc=$(sed -n 's/^FRAIG_CONFLICTS=//p' synth/flow.sh)
-    if [ -n "$fc" ] && [ "${c[27]}" = "$fc" ] && [ "$(val q_lut_w2a8 fraig_conflicts asic)" = "$fc" ]; then
+    if [ -n "$fc" ] && [ "${c[28]}" = "$fc" ] && [ "$(val q_lut_w2a8 fraig_conflicts asic)" = "$fc" ]; then
         ok "report row q_lut_w2a8 records the flow's ABC conflict limit ($fc)"
     else
-        bad "report row q_lut_w2a8 records the flow's ABC conflict limit ($fc): ${c[27]:-}"
+        bad "report row q_lut_w2a8 records the flow's ABC conflict limit ($fc): ${c[28]:-}"
     fi
     cp -r "$tmp/build" "$tmp/build3"
     sed -i 's/^fraig_conflicts=.*/fraig_conflicts=1000000/' "$tmp/build3/q_mac/asic.txt"
@@ -182,6 +182,13 @@ if [ "$(val q_sram_gates sram_macros asic)" = 0 ] && [ "$(val q_sram_gates sram_
     ok "SRAM=64 maps the 32-word memory to gates ($gg GE)"
 else
     bad "SRAM=64 maps the 32-word memory to gates ($gg GE against $gm GE as a macro)"
+fi
+# on xc7 the small memory becomes distributed RAM, counted apart from the LUTs
+if synth/flow.sh --list "$list" --steps xilinx q_sram_gates "$tmp/build/q_sram_gates" >"$tmp/x.log" 2>&1 &&
+    [ "$(val q_sram_gates xc7_lutram xilinx)" -gt 0 ] 2>/dev/null && [ "$(val q_sram_gates xc7_bram xilinx)" = 0 ]; then
+    ok "xc7: the 32 x 8 memory is $(val q_sram_gates xc7_lutram xilinx) LUTRAM cells, no BRAM"
+else
+    bad "xc7: the 32 x 8 memory in LUTRAM (lutram=$(val q_sram_gates xc7_lutram xilinx) bram=$(val q_sram_gates xc7_bram xilinx))"
 fi
 # the per-file breakdown gives each cell to its own file, not to the wrapper
 # whose instance every flattened cell's src attribute also names
