@@ -260,14 +260,13 @@ asic() {
 
 # ---------------------------------------------------------------- breakdown
 # area per RTL source file: after the coarse stage every cell goes into a
-# submodule named after the file its src attribute points to; then the same
-# mapping as asic, per module (no optimization across the files)
-# A flattened cell's src attribute names its own file and the file of every
-# instance above it (in no useful order), so each cell goes to the file of the
-# deepest module among them: the submod attributes are set file by file from
-# the top down (the greatest depth at which a file's module is instantiated;
-# a module's children are always deeper), the last match wins. One module per
-# file, named after it (rtl/ and synth/ keep to that).
+# submodule named after its own file; then the same mapping as asic, per
+# module (no optimization across the files). A flattened cell's src attribute
+# names its own file and the file of every instance above it (in no useful
+# order), so the submod attributes are set file by file from the top of the
+# instance tree down (the greatest depth at which a file's module is
+# instantiated; a module's children are always deeper) and the last match,
+# the cell's own file, wins. One module per file, named after it.
 breakdown() {
     local t0=$SECONDS f b
     RES=$OUT/breakdown.txt; rm -f "$RES"
