@@ -113,23 +113,21 @@ else
 fi
 
 # ---- 4. unsupported parameters stop the elaboration with a named module
-# shellcheck disable=SC2046
-if verilator --lint-only -Wall -Irtl $WAIVE $RTL --top-module mpe_pe -GLUT_PPC=3 \
-    >"$tmp/bad.log" 2>&1; then
-    bad "verilator rejects mpe_pe LUT_PPC=3"
-elif grep -q "mpe_pe_needs_lut_ppc_1_2_or_4" "$tmp/bad.log"; then
-    ok "verilator rejects mpe_pe LUT_PPC=3 (mpe_pe_needs_lut_ppc_1_2_or_4)"
-else
-    bad "verilator rejects mpe_pe LUT_PPC=3 for another reason"; head -5 "$tmp/bad.log"
-fi
-if yosys -q -p "read_verilog -Irtl $RTL; chparam -set LUT_PPC 3 mpe_pe; hierarchy -check -top mpe_pe" \
-    >"$tmp/bad.log" 2>&1; then
-    bad "yosys rejects mpe_pe LUT_PPC=3"
-elif grep -q "mpe_pe_needs_lut_ppc_1_2_or_4" "$tmp/bad.log"; then
-    ok "yosys rejects mpe_pe LUT_PPC=3 (mpe_pe_needs_lut_ppc_1_2_or_4)"
-else
-    bad "yosys rejects mpe_pe LUT_PPC=3 for another reason"; head -5 "$tmp/bad.log"
-fi
+# rejects TOOL COMMAND...: COMMAND fails, naming the guard module
+rejects() {
+    local what="$1 rejects mpe_pe LUT_PPC=3"
+    shift
+    if "$@" >"$tmp/bad.log" 2>&1; then
+        bad "$what"
+    elif grep -q "mpe_pe_needs_lut_ppc_1_2_or_4" "$tmp/bad.log"; then
+        ok "$what (mpe_pe_needs_lut_ppc_1_2_or_4)"
+    else
+        bad "$what for another reason"; head -5 "$tmp/bad.log"
+    fi
+}
+# shellcheck disable=SC2086
+rejects verilator verilator --lint-only -Wall -Irtl $WAIVE $RTL --top-module mpe_pe -GLUT_PPC=3
+rejects yosys yosys -q -p "read_verilog -Irtl $RTL; chparam -set LUT_PPC 3 mpe_pe; hierarchy -check -top mpe_pe"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -184,18 +184,28 @@ put cols "${P[COLS]:-}"
 put freeze "${#FREEZE[@]}"
 
 # ---------------------------------------------------------------- checks only
+# The read, freeze and coarse stage shared by the check and ASIC steps, with
+# the two checks: latches after proc, multipliers after the coarse stage.
+coarse_cmds() {
+    read_cmds "$TOP"
+    freeze_cmds ""
+    echo "tee -q -o $OUT/latch_proc.txt select -count t:\$dlatch t:\$adlatch t:\$dlatchsr t:\$sr"
+    # -noshare: the SAT-based resource sharing runs out of memory (> 10 GB)
+    # on the FP32 units of the BFP/shift-add modes; left out for every design
+    echo "synth -flatten -noabc -noshare -top $TOP -run begin:fine"
+    # multipliers after the coarse stage: \$macc cells unmapped to \$mul/\$add
+    # in a copy of the design
+    echo "design -save coarse"
+    echo "maccmap -unmap"
+    echo "tee -q -o $OUT/mul.txt select -count t:\$mul"
+    echo "design -load coarse"
+}
+
 # latches after proc, multipliers after the coarse stage (quick: no mapping)
 check() {
     local t0=$SECONDS
     RES=$OUT/check.txt; rm -f "$RES"
-    {
-        read_cmds "$TOP"
-        freeze_cmds ""
-        echo "tee -q -o $OUT/latch_proc.txt select -count t:\$dlatch t:\$adlatch t:\$dlatchsr t:\$sr"
-        echo "synth -flatten -noabc -noshare -top $TOP -run begin:fine"
-        echo "maccmap -unmap"
-        echo "tee -q -o $OUT/mul.txt select -count t:\$mul"
-    } >"$OUT/check.ys"
+    coarse_cmds >"$OUT/check.ys"
     yosys -q -l "$OUT/check.log" -s "$OUT/check.ys" >/dev/null 2>&1 ||
         die "Yosys (check) failed, see $OUT/check.log"
     put latches_proc "$(objs "$OUT/latch_proc.txt")"
@@ -208,17 +218,7 @@ asic() {
     local t0=$SECONDS
     RES=$OUT/asic.txt; rm -f "$RES"
     {
-        read_cmds "$TOP"
-        freeze_cmds ""
-        echo "tee -q -o $OUT/latch_proc.txt select -count t:\$dlatch t:\$adlatch t:\$dlatchsr t:\$sr"
-        # -noshare: the SAT-based resource sharing runs out of memory (> 10 GB)
-        # on the FP32 units of the BFP/shift-add modes; left out for every design
-        echo "synth -flatten -noabc -noshare -top $TOP -run begin:fine"
-        # multipliers after the coarse stage: \$macc cells unmapped to \$mul/\$add
-        echo "design -save coarse"
-        echo "maccmap -unmap"
-        echo "tee -q -o $OUT/mul.txt select -count t:\$mul"
-        echo "design -load coarse"
+        coarse_cmds
         sram_cmds
         echo "synth -flatten -noabc -noshare -top $TOP -run fine:"
         echo "dfflibmap -liberty $LIB"
