@@ -64,6 +64,9 @@ function csvsplit(line, F,    n, i, c, q, f) {
     return n
 }
 BEGIN {
+    # the figures measured per design (kept from the prior report when absent)
+    nmk = split("lanes,cols,area_ge,area_um2,ff_count,cells,depth,fraig_conflicts,sram_bits,xc7_lut,xc7_ff,xc7_dsp,xc7_bram,xc7_lutram,ice40_device,ice40_lc,fmax_mhz,ice40_note", MK, ",")
+    for (j = 1; j <= nmk; j++) measured[MK[j]] = 1
     if (prior != "") {
         nh = 0
         while ((getline line < prior) > 0) {
@@ -71,7 +74,7 @@ BEGIN {
             if (!nh) { for (j = 1; j <= m; j++) H[j] = F[j]; nh = m; continue }
             if ((F[1] SUBSEP "lanes") in P) continue    # first row of a design
             for (j = 1; j <= m && j <= nh; j++)
-                if (H[j] ~ /^(lanes|cols|area_ge|area_um2|ff_count|cells|depth|fraig_conflicts|sram_bits|xc7_lut|xc7_ff|xc7_dsp|xc7_bram|xc7_lutram|ice40_device|ice40_lc|fmax_mhz|ice40_note)$/ && F[j] != "")
+                if ((H[j] in measured) && F[j] != "")
                     P[F[1], H[j]] = F[j]
         }
         close(prior)
@@ -120,28 +123,22 @@ END {
     print "| design | precision | mode | config | W | A | R x K x C | cyc/op | MAC/cyc | area GE | FFs | cells | depth | MAC/cyc/kGE | x MAC | SRAM bits | xc7 LUT | FF | DSP | BRAM | LUTRAM | iCE40 LC | Fmax MHz | ABC C |" > md
     print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|" > md
     for (n = 1; n <= nr; n++) {
-        d = rd[n]; L = get(d, "lanes"); K = get(d, "cols")
+        d = rd[n]
+        for (j = 1; j <= nmk; j++) R[MK[j]] = get(d, MK[j])
+        L = R["lanes"]; K = R["cols"]
         R["design"] = d; R["precision"] = rl[n]; R["mode"] = rm[n]
         R["config"] = (kind[d] == "rtl") ? "runtime" : (kind[d] == "mac" ? "baseline" : "fixed")
-        R["weight_bits"] = rw[n]; R["act_bits"] = ra[n]; R["rows"] = rows[d]; R["lanes"] = L; R["cols"] = K
+        R["weight_bits"] = rw[n]; R["act_bits"] = ra[n]; R["rows"] = rows[d]
         R["cycles_per_op"] = rc[n]
         mpc = (num(L) && num(K) && num(rc[n]) && rc[n] > 0) ? rows[d] * L * K / rc[n] : ""
         R["macs_per_cycle"] = mpc
-        ge = get(d, "area_ge")
-        R["area_ge"] = ge; R["area_um2"] = get(d, "area_um2"); R["ff_count"] = get(d, "ff_count")
-        R["cells"] = get(d, "cells"); R["depth"] = get(d, "depth")
-        R["fraig_conflicts"] = get(d, "fraig_conflicts")
+        ge = R["area_ge"]
         # a ratio whose two designs were mapped with different ABC settings
         if (rows[d] == 1 && ((L, K) in base) && num(ge) && R["fraig_conflicts"] != basefc[L, K] && !mixed[d]++)
             ml = ml (nm++ ? ", " : "") d " (" R["fraig_conflicts"] " vs " basefc[L, K] ")"
         dens = (mpc != "" && num(ge) && ge > 0) ? mpc / ge : ""
         R["macs_per_cycle_per_kge"] = (dens != "") ? sprintf("%.4f", dens * 1000) : ""
         R["density_vs_int8_mac"] = (dens != "" && rows[d] == 1 && ((L, K) in base)) ? sprintf("%.3f", dens / base[L, K]) : ""
-        R["sram_bits"] = get(d, "sram_bits")
-        R["xc7_lut"] = get(d, "xc7_lut"); R["xc7_ff"] = get(d, "xc7_ff")
-        R["xc7_dsp"] = get(d, "xc7_dsp"); R["xc7_bram"] = get(d, "xc7_bram"); R["xc7_lutram"] = get(d, "xc7_lutram")
-        R["ice40_device"] = get(d, "ice40_device"); R["ice40_lc"] = get(d, "ice40_lc")
-        R["fmax_mhz"] = get(d, "fmax_mhz"); R["ice40_note"] = get(d, "ice40_note")
         line = ""; obj = "  {"
         for (j = 1; j <= ncol; j++) {
             v = R[C[j]]; cv = v
