@@ -245,6 +245,9 @@ void ir_free(comp *c);
 int64_t ir_const_i64(const ir_value *v, int64_t i);
 float ir_const_f32(const ir_value *v, int64_t i);
 int64_t ir_count(const ir_value *v);
+/* The `bits`-bit field (1..8) at bit offset `bit` of a byte string packed
+ * LSB-first across bytes (MatMulNBits codes and zero points). */
+uint32_t ir_bitfield(const uint8_t *p, int64_t bit, int bits);
 /* Effective weight w(n, k) of a layer (code - zero point, or the NBITS code). */
 int32_t ir_wget(const comp *c, const ir_layer *L, int64_t n, int64_t k);
 void ir_dump(comp *c, FILE *f);
@@ -259,6 +262,10 @@ int64_t attr_int(const ir_node *n, const char *name, int64_t dflt);
 float attr_float(const ir_node *n, const char *name, float dflt);
 /* Copies up to max ints; returns the count, or -1 if absent. */
 int attr_ints(const ir_node *n, const char *name, int64_t *out, int max);
+/* Every attribute of the node is named in `rules` ("name:T name:T=0 ..."; T is
+ * i, f, s or is for int, float, string, ints; =0: only the value 0 is
+ * supported) and has that type; else an error naming the attribute. */
+int attr_check(comp *c, int node, const char *rules);
 
 /* ---- import.c, shapes.c: ModelProto -> IR with shapes ------------------------ */
 int pass_import(comp *c);

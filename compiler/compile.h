@@ -31,6 +31,7 @@ typedef struct {
     const mpe_comp_bind *bind;
     int nbind;
     int verbose;             /* notes on stderr (precision, modes) */
+    int fp16_scales;         /* round MatMulNBits block scales to FP16 (lossy, reported) */
 } mpe_comp_opts;
 
 typedef struct comp comp;

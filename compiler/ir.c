@@ -229,15 +229,19 @@ float ir_const_f32(const ir_value *v, int64_t i)
     return (float)mpe_tensor_get_f64(&v->c, (size_t)i);
 }
 
-/* NBITS code of element k of row n: block k / bs, bits low first. */
+uint32_t ir_bitfield(const uint8_t *p, int64_t bit, int bits)
+{
+    uint32_t v = p[bit / 8];
+    if (bit % 8 + bits > 8) /* the field continues in the next byte */
+        v |= (uint32_t)p[bit / 8 + 1] << 8;
+    return (v >> (bit % 8)) & ((1u << bits) - 1);
+}
+
+/* NBITS code of element k of row n: block k / bs, codes LSB-first. */
 static int32_t nbits_code(const ir_value *s, const ir_wsrc *w, int64_t n, int64_t k)
 {
-    const uint8_t *p = (const uint8_t *)s->c.data;
-    int64_t kb = k / w->bs, i = k % w->bs;
-    int64_t bit = i * w->bits;
-    const uint8_t *row = p + (n * w->kblocks + kb) * w->blob;
-    uint32_t v = row[bit / 8] >> (bit % 8);
-    return (int32_t)(v & ((1u << w->bits) - 1));
+    const uint8_t *row = (const uint8_t *)s->c.data + (n * w->kblocks + k / w->bs) * w->blob;
+    return (int32_t)ir_bitfield(row, k % w->bs * w->bits, w->bits);
 }
 
 int32_t ir_wget(const comp *c, const ir_layer *L, int64_t n, int64_t k)

@@ -241,6 +241,9 @@ static int build_int(comp *c, const lb_desc *d, int bi, const rows_info *ri)
 
 /* ---- MatMulNBits: uintB codes, FP16 group scales, integer group zero points */
 
+/* MatMulNBits block scales become the grouped shift-add datapath's FP16 scales.
+ * A scale FP16 cannot hold exactly is an error unless the user asked for the
+ * rounding (--fp16-scales); then the rounding is always reported. */
 static int nbits_groups(comp *c, const lb_desc *d, ir_layer *L, int64_t kb)
 {
     const ir_value *sc = &c->v[d->scales];
@@ -251,22 +254,33 @@ static int nbits_groups(comp *c, const lb_desc *d, ir_layer *L, int64_t kb)
     if (!L->w.gscale || !L->w.gzp)
         return comp_err(c, "out of memory");
     int64_t zrow = (kb * d->bits + 7) / 8, inexact = 0;
+    double worst = 0;
     for (int64_t i = 0; i < (int64_t)n; i++) {
         unsigned fl = 0;
-        L->w.gscale[i] = (uint16_t)mpe_fp_from_float(MPE_FMT_FP16, ir_const_f32(sc, i), 0,
-                                                     MPE_RNE, 1, &fl);
-        inexact += (fl & MPE_FLAG_INEXACT) != 0;
+        float s = ir_const_f32(sc, i);
+        L->w.gscale[i] = (uint16_t)mpe_fp_from_float(MPE_FMT_FP16, s, 0, MPE_RNE, 1, &fl);
+        if (fl & (MPE_FLAG_INEXACT | MPE_FLAG_OVERFLOW)) {
+            double r = mpe_fp_decode(MPE_FMT_FP16, L->w.gscale[i]);
+            double rel = s != 0 ? fabs(r - (double)s) / fabs((double)s) : 0;
+            inexact++;
+            worst = rel > worst || isnan(rel) ? rel : worst;
+        }
         int32_t z = 1 << (d->bits - 1);
         if (zp) {
-            int64_t row = i / kb, b = i % kb, bit = b * d->bits;
-            uint32_t byte = (uint32_t)ir_const_i64(zp, row * zrow + bit / 8);
-            z = (int32_t)((byte >> (bit % 8)) & ((1u << d->bits) - 1));
+            const uint8_t *row = (const uint8_t *)zp->c.data + i / kb * zrow;
+            z = (int32_t)ir_bitfield(row, i % kb * d->bits, d->bits);
         }
         L->w.gzp[i] = (int16_t)z;
     }
-    if (inexact && c->o.verbose)
-        fprintf(stderr, "note: %s: %lld block scales rounded to FP16\n", L->name,
-                (long long)inexact);
+    if (inexact && !c->o.fp16_scales)
+        return ldesc(c, d, "%lld of %lld block scales are not exact in FP16 (largest relative "
+                     "change %.3g); the grouped shift-add datapath holds FP16 scales: pass "
+                     "--fp16-scales to round them (lossy)", (long long)inexact, (long long)n,
+                     worst);
+    if (inexact)
+        fprintf(stderr, "warning: %s: --fp16-scales: %lld of %lld block scales rounded to FP16 "
+                "(largest relative change %.3g)\n", L->name, (long long)inexact, (long long)n,
+                worst);
     return 0;
 }
 

@@ -103,6 +103,24 @@ static int same_pads(ir_convgeom *g, const char *mode)
     return 0;
 }
 
+/* A 2-D convolution's list attribute: absent leaves v as it is (v[0] = 0 for
+ * want=2), present it must have exactly `want` values in [lo, 65535]. */
+static int conv_ints(comp *c, int node, const char *name, int want, int64_t lo, int64_t *v)
+{
+    if (want == 2)
+        v[0] = 0;
+    int n = attr_ints(&c->n[node], name, v, 8);
+    if (n < 0)
+        return 0;
+    if (n != want)
+        return bad(c, node, "%s has %d values; a 2-D convolution takes %d", name, n, want);
+    for (int i = 0; i < n; i++)
+        if (v[i] < lo || v[i] > 65535)
+            return bad(c, node, "%s value %lld is out of range (%lld..65535)", name,
+                       (long long)v[i], (long long)lo);
+    return 0;
+}
+
 int conv_geom(comp *c, int node, const ir_value *x, const ir_value *w, ir_convgeom *g)
 {
     const ir_node *n = &c->n[node];
@@ -111,14 +129,26 @@ int conv_geom(comp *c, int node, const ir_value *x, const ir_value *w, ir_convge
         return bad(c, node, "only 2-D convolutions (4-D tensors) are supported");
     g->N = x->dims[0]; g->C = x->dims[1]; g->H = x->dims[2]; g->W = x->dims[3];
     g->OC = w->dims[0]; g->kh = (int)w->dims[2]; g->kw = (int)w->dims[3];
-    g->group = (int)attr_int(n, "group", 1);
-    int64_t v[8];
+    int64_t v[8], grp = attr_int(n, "group", 1);
+    if (grp < 1 || grp > g->C)
+        return bad(c, node, "group %lld is out of range (1..%lld)", (long long)grp,
+                   (long long)g->C);
+    g->group = (int)grp;
     g->sh = g->sw = g->dh = g->dw = 1;
-    if (attr_ints(n, "strides", v, 8) == 2) { g->sh = (int)v[0]; g->sw = (int)v[1]; }
-    if (attr_ints(n, "dilations", v, 8) == 2) { g->dh = (int)v[0]; g->dw = (int)v[1]; }
-    if (attr_ints(n, "kernel_shape", v, 8) == 2 && (v[0] != g->kh || v[1] != g->kw))
+    if (conv_ints(c, node, "strides", 2, 1, v))
+        return -1;
+    if (v[0]) { g->sh = (int)v[0]; g->sw = (int)v[1]; }
+    if (conv_ints(c, node, "dilations", 2, 1, v))
+        return -1;
+    if (v[0]) { g->dh = (int)v[0]; g->dw = (int)v[1]; }
+    if (conv_ints(c, node, "kernel_shape", 2, 1, v))
+        return -1;
+    if (v[0] && (v[0] != g->kh || v[1] != g->kw))
         return bad(c, node, "kernel_shape disagrees with the weight shape");
-    if (attr_ints(n, "pads", v, 8) == 4) {
+    v[0] = -1;
+    if (conv_ints(c, node, "pads", 4, 0, v))
+        return -1;
+    if (v[0] >= 0) {
         g->pt = (int)v[0]; g->pl = (int)v[1]; g->pb = (int)v[2]; g->pr = (int)v[3];
     }
     if (g->group < 1 || g->C % g->group || w->dims[1] * g->group != g->C)
@@ -325,20 +355,26 @@ static int sh_nbits(comp *c, int node)
 enum { OP_QLMM, OP_QLCONV, OP_MMI, OP_CONVI, OP_Q, OP_DQ, OP_MM, OP_GEMM, OP_CONV,
        OP_ADD, OP_RELU, OP_CLIP, OP_NBITS, OP_RESHAPE, OP_FLATTEN, OP_TRANSPOSE,
        OP_SQUEEZE, OP_UNSQUEEZE, OP_IDENTITY };
+#define CONV_ATTRS "auto_pad:s dilations:is group:i kernel_shape:is pads:is strides:is"
+/* Operators, input counts and every attribute each may carry (attr_check):
+ * an attribute not listed is an error, never silently ignored. */
 static const struct {
     const char *name;
     int ms; /* 1: com.microsoft domain */
     int op, nmin, nmax;
+    const char *attrs;
 } ops[] = {
-    {"QLinearMatMul", 0, OP_QLMM, 8, 8}, {"QLinearConv", 0, OP_QLCONV, 8, 9},
-    {"MatMulInteger", 0, OP_MMI, 2, 4}, {"ConvInteger", 0, OP_CONVI, 2, 4},
-    {"QuantizeLinear", 0, OP_Q, 2, 3}, {"DequantizeLinear", 0, OP_DQ, 2, 3},
-    {"MatMul", 0, OP_MM, 2, 2}, {"Gemm", 0, OP_GEMM, 2, 3}, {"Conv", 0, OP_CONV, 2, 3},
-    {"Add", 0, OP_ADD, 2, 2}, {"Relu", 0, OP_RELU, 1, 1}, {"Clip", 0, OP_CLIP, 1, 3},
-    {"MatMulNBits", 1, OP_NBITS, 3, 6}, {"Reshape", 0, OP_RESHAPE, 2, 2},
-    {"Flatten", 0, OP_FLATTEN, 1, 1}, {"Transpose", 0, OP_TRANSPOSE, 1, 1},
-    {"Squeeze", 0, OP_SQUEEZE, 1, 2}, {"Unsqueeze", 0, OP_UNSQUEEZE, 1, 2},
-    {"Identity", 0, OP_IDENTITY, 1, 1},
+    {"QLinearMatMul", 0, OP_QLMM, 8, 8, ""}, {"QLinearConv", 0, OP_QLCONV, 8, 9, CONV_ATTRS},
+    {"MatMulInteger", 0, OP_MMI, 2, 4, ""}, {"ConvInteger", 0, OP_CONVI, 2, 4, CONV_ATTRS},
+    {"QuantizeLinear", 0, OP_Q, 2, 3, "axis:i saturate:i block_size:i=0 output_dtype:i"},
+    {"DequantizeLinear", 0, OP_DQ, 2, 3, "axis:i block_size:i=0 output_dtype:i=0"},
+    {"MatMul", 0, OP_MM, 2, 2, ""}, {"Gemm", 0, OP_GEMM, 2, 3, "alpha:f beta:f transA:i transB:i"},
+    {"Conv", 0, OP_CONV, 2, 3, CONV_ATTRS}, {"Add", 0, OP_ADD, 2, 2, ""},
+    {"Relu", 0, OP_RELU, 1, 1, ""}, {"Clip", 0, OP_CLIP, 1, 3, "min:f max:f"},
+    {"MatMulNBits", 1, OP_NBITS, 3, 6, "K:i N:i bits:i block_size:i accuracy_level:i"},
+    {"Reshape", 0, OP_RESHAPE, 2, 2, "allowzero:i"}, {"Flatten", 0, OP_FLATTEN, 1, 1, "axis:i"},
+    {"Transpose", 0, OP_TRANSPOSE, 1, 1, "perm:is"}, {"Squeeze", 0, OP_SQUEEZE, 1, 2, "axes:is"},
+    {"Unsqueeze", 0, OP_UNSQUEEZE, 1, 2, "axes:is"}, {"Identity", 0, OP_IDENTITY, 1, 1, ""},
 };
 
 static int sh_gemm(comp *c, int node)
@@ -407,7 +443,7 @@ int import_shapes(comp *c, int node)
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         if (strcmp(ops[i].name, n->op) || ops[i].ms != ms)
             continue;
-        if (need_inputs(c, node, ops[i].nmin, ops[i].nmax))
+        if (need_inputs(c, node, ops[i].nmin, ops[i].nmax) || attr_check(c, node, ops[i].attrs))
             return -1;
         if (n->nout < 1)
             return bad(c, node, "no output");

@@ -13,14 +13,15 @@ enum {
     B_GOOD, B_UNSUPPORTED, B_DYNAMIC, B_ZP_RANGE, B_SCALE_NEG, B_SCALE_ZERO, B_SCALE_COUNT,
     B_INNER, B_FLOAT_W, B_K_LARGE, B_BIG_WEIGHTS, B_CONV_CHAIN, B_GROUPED, B_UNDEFINED,
     B_NBITS_BLOCK, B_RESIDUAL, B_ZERO_DIM, B_HUGE, B_HUGE_ROWS, B_BFP_BOUND, B_BFP_ROUND,
-    B_COUNT
+    B_NBITS_FP32, B_NBITS_ATTR, B_CONV_STRIDES, B_CONV_ATTR, B_COUNT
 };
 static const char *const names[B_COUNT] = {
     "good", "unsupported_op", "dynamic_shape", "zp_out_of_range", "scale_negative",
     "scale_zero", "scale_count_mismatch", "inner_dim_mismatch", "float_weights",
     "k_too_large", "big_weights", "conv_chain_3x3", "grouped_conv", "undefined_input",
     "nbits_bad_block", "residual_add", "zero_dim", "huge_shape", "huge_rows",
-    "bfp_bound", "bfp_rounding"};
+    "bfp_bound", "bfp_rounding", "nbits_fp32_scales", "nbits_float_bits", "conv_strides3",
+    "conv_unknown_attr"};
 
 static void scalar(ob *b, const char *n, int t, const void *v)
 {
@@ -150,7 +151,8 @@ static void conv_w(ob *b, const char *pre, int oc, int c, int k)
 /* conv_chain_3x3: two padded 3x3 convolutions, the second fed by the first
  * (valid on the default architecture; compile_errors.sh rejects it on an
  * architecture whose beats are wider than an output vector row).
- * grouped_conv: one convolution with group=2. */
+ * grouped_conv: one convolution with group=2; conv_strides3: strides with
+ * three values; conv_unknown_attr: an attribute Conv does not have. */
 static void convs(ob *b, int kind)
 {
     input_q(b, kind, 4, (int64_t[]){1, 4, 6, 6});
@@ -159,6 +161,10 @@ static void convs(ob *b, int kind)
     Onnx__NodeProto *n = ob_node(b, "Conv", "", "conv1", (const char *[]){"x_dq", "c1_w_dq", NULL},
                                  (const char *[]){"c1_out", NULL});
     ob_attr_ints(b, n, "pads", 4, pads);
+    if (kind == B_CONV_STRIDES)
+        ob_attr_ints(b, n, "strides", 3, (int64_t[]){2, 2, 2});
+    if (kind == B_CONV_ATTR)
+        ob_attr_i(b, n, "channels_last", 1);
     if (kind == B_GROUPED) {
         ob_attr_i(b, n, "group", 2);
         output_q(b, kind, "c1_out", 4, (int64_t[]){1, 4, 6, 6});
@@ -179,21 +185,28 @@ static void convs(ob *b, int kind)
     output_q(b, kind, "c2_out", 4, (int64_t[]){1, 4, 6, 6});
 }
 
-static void nbits_bad(ob *b)
+/* nbits_bad_block: block_size 8; nbits_fp32_scales: block scales that FP16
+ * cannot hold (0.01 and one of 1e-9); nbits_float_bits: `bits` as a float. */
+static void nbits_bad(ob *b, int kind)
 {
-    input_q(b, B_NBITS_BLOCK, 2, (int64_t[]){1, 16});
-    uint8_t B[8 * 2 * 4] = {0};
-    float S[16];
-    for (int i = 0; i < 16; i++)
-        S[i] = 0.01f;
-    ob_init_tensor(b, "B", T_UINT8, 3, (int64_t[]){8, 2, 4}, B);
-    ob_init_tensor(b, "S", T_FLOAT, 2, (int64_t[]){8, 2}, S);
+    int bs = kind == B_NBITS_BLOCK ? 8 : 16, kb = 32 / bs;
+    input_q(b, kind, 2, (int64_t[]){1, 32});
+    uint8_t B[8 * 32 / 2] = {0};
+    float S[8 * 4];
+    for (int i = 0; i < 8 * kb; i++)
+        S[i] = kind == B_NBITS_FP32 ? 0.01f : 0.0078125f;
+    S[3] = kind == B_NBITS_FP32 ? 1e-9f : S[3];
+    ob_init_tensor(b, "B", T_UINT8, 3, (int64_t[]){8, kb, bs / 2}, B);
+    ob_init_tensor(b, "S", T_FLOAT, 2, (int64_t[]){8, kb}, S);
     Onnx__NodeProto *n = ob_node(b, "MatMulNBits", "com.microsoft", "nbits",
                                  (const char *[]){"x_dq", "B", "S", NULL}, (const char *[]){"y", NULL});
-    ob_attr_i(b, n, "K", 16);
+    ob_attr_i(b, n, "K", 32);
     ob_attr_i(b, n, "N", 8);
-    ob_attr_i(b, n, "bits", 4);
-    ob_attr_i(b, n, "block_size", 8);
+    if (kind == B_NBITS_ATTR)
+        ob_attr_f(b, n, "bits", 4.0f);
+    else
+        ob_attr_i(b, n, "bits", 4);
+    ob_attr_i(b, n, "block_size", bs);
     ob_output(b, "y", T_FLOAT, 2, (int64_t[]){1, 8});
 }
 
@@ -201,10 +214,11 @@ static int write_kind(const char *dir, int kind)
 {
     ob b;
     ob_init(&b);
-    if (kind == B_CONV_CHAIN || kind == B_GROUPED)
+    if (kind == B_CONV_CHAIN || kind == B_GROUPED || kind == B_CONV_STRIDES ||
+        kind == B_CONV_ATTR)
         convs(&b, kind);
-    else if (kind == B_NBITS_BLOCK)
-        nbits_bad(&b);
+    else if (kind == B_NBITS_BLOCK || kind == B_NBITS_FP32 || kind == B_NBITS_ATTR)
+        nbits_bad(&b, kind);
     else
         mlp(&b, kind);
     char p[1024];

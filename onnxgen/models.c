@@ -92,6 +92,19 @@ static const gm_spec tests[] = {
     {"nbits_b2_nozp", 2, {2, 96}, T_INT8, 0, 1, {NBITS(16, 2, 32, 0, 0)}, 204, 2, NULL, 0, 0},
     {"nbits_b8_zp", 2, {2, 64}, T_UINT8, 0, 1, {NBITS(12, 8, 16, 1, 0)}, 205, 2, NULL, 0, 0},
     {"nbits_b8_nozp", 3, {1, 2, 128}, T_INT8, 0, 1, {NBITS(24, 8, 64, 0, 1)}, 206, 2, NULL, 0, 0},
+    /* codes and zero points that cross byte boundaries (3, 5, 6, 7 bits), block
+     * sizes 16..256, K not a multiple of the block size */
+    {"nbits_b3_zp", 2, {2, 72}, T_INT8, 0, 1, {NBITS(16, 3, 32, 1, 0)}, 207, 2, NULL, 0, 0},
+    {"nbits_b3_nozp", 2, {2, 40}, T_UINT8, 0, 1, {NBITS(12, 3, 16, 0, 1)}, 208, 2, NULL, 0, 0},
+    {"nbits_b5_zp", 2, {2, 100}, T_INT8, 0, 1, {NBITS(16, 5, 64, 1, 1)}, 209, 2, NULL, 0, 0},
+    {"nbits_b5_nozp", 2, {2, 160}, T_UINT8, 0, 1, {NBITS(8, 5, 128, 0, 0)}, 210, 2, NULL, 0, 0},
+    {"nbits_b6_zp", 2, {2, 300}, T_INT8, 0, 1, {NBITS(8, 6, 256, 1, 0)}, 211, 2, NULL, 0, 0},
+    {"nbits_b6_nozp", 2, {2, 48}, T_INT8, 0, 1, {NBITS(12, 6, 16, 0, 1)}, 212, 2, NULL, 0, 0},
+    {"nbits_b7_zp", 2, {2, 70}, T_UINT8, 0, 1, {NBITS(16, 7, 32, 1, 1)}, 213, 2, NULL, 0, 0},
+    {"nbits_b7_nozp", 2, {2, 200}, T_INT8, 0, 1, {NBITS(8, 7, 128, 0, 0)}, 214, 2, NULL, 0, 0},
+    {"nbits_b2_zp_k256", 2, {2, 272}, T_INT8, 0, 1, {NBITS(8, 2, 256, 1, 0)}, 215, 2, NULL, 0, 0},
+    {"nbits_b4_zp_b128", 2, {2, 136}, T_UINT8, 0, 1, {NBITS(8, 4, 128, 1, 1)}, 216, 2, NULL, 0, 0},
+    {"nbits_b8_zp_b256", 2, {2, 264}, T_INT8, 0, 1, {NBITS(8, 8, 256, 1, 0)}, 217, 2, NULL, 0, 0},
 };
 
 int gen_tests(const char *dir)

@@ -18,7 +18,8 @@ static int usage(FILE *f, int rc)
     }
     fprintf(f, "usage: mpe compile MODEL.onnx -o OUT.mpeb [--arch CONFIG]\n"
                "       [--mode auto|mac|lut|shiftadd|bfp|bitserial] [--emit-asm FILE]\n"
-               "       [--report FILE] [--dump-after PASS] [--bind NAME=TENSOR.pb] [-v]\n");
+               "       [--report FILE] [--dump-after PASS] [--bind NAME=TENSOR.pb] [--fp16-scales]\n"
+               "       [--stats] [-v]\n");
     fprintf(f, "\nCompiles a quantized ONNX model (QLinearMatMul, QLinearConv, MatMulInteger,\n"
                "ConvInteger, QDQ MatMul/Gemm/Conv with bias, Relu/Clip and QuantizeLinear,\n"
                "com.microsoft MatMulNBits) for the accelerator described by CONFIG\n"
@@ -34,7 +35,9 @@ static int usage(FILE *f, int rc)
         fprintf(f, " %s", mpe_comp_pass_name(i));
     fprintf(f, "\n  --bind N=F      give graph input N the value of TensorProto file F\n"
                "                  (it becomes a constant, e.g. weights fed as inputs)\n"
-               "  -v              notes on the effective precision and scale rounding\n"
+               "  --fp16-scales   round MatMulNBits block scales that FP16 cannot hold\n"
+               "                  (lossy; without it such a model is an error)\n"
+               "  -v              notes on the effective precision\n"
                "  --stats         print compile time and peak memory (getrusage ru_maxrss)\n");
     return 0;
 }
@@ -143,6 +146,8 @@ int cmd_compile(int argc, char **argv)
             o.verbose = 1;
         } else if (!strcmp(a, "--stats")) {
             stats = 1;
+        } else if (!strcmp(a, "--fp16-scales")) {
+            o.fp16_scales = 1;
         } else if (more && !strcmp(a, "-o")) {
             out = argv[++i];
         } else if (more && !strcmp(a, "--arch")) {

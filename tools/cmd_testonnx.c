@@ -26,6 +26,7 @@ typedef struct {
     const char *arch;
     int mode;
     int verbose;
+    int fp16_scales; /* mpe compile --fp16-scales */
     int summary; /* per-layer table for the first data set */
     const mpe_backend *be;
 } topts;
@@ -33,7 +34,7 @@ typedef struct {
 static int usage(FILE *f, int rc)
 {
     fprintf(f, "usage: mpe test-onnx DIR [--backend cmodel|rtl] [--arch CONFIG] [--mode M]\n"
-               "       [--summary]\n");
+               "       [--summary] [--fp16-scales] [-v]\n");
     if (rc)
         return rc;
     fprintf(f, "\nCompiles DIR/model.onnx, runs each DIR/test_data_set_*/ (input_*.pb) on the\n"
@@ -41,7 +42,7 @@ static int usage(FILE *f, int rc)
                "outputs within |d| <= %g + %g |expected|. Prints one line per data set\n"
                "with the largest difference; exits non-zero on any failure. --summary\n"
                "prints, for the first data set, each layer's mode, weights and cycles.\n"
-               "--mode M is passed to the compiler (mpe compile --help).\n"
+               "--mode M and --fp16-scales are passed to the compiler (mpe compile --help).\n"
                "Exit status: 0 all pass, 1 a failure, 2 usage, 3 backend not available.\n",
                ATOL, RTOL);
     return 0;
@@ -219,6 +220,7 @@ static int run_set(const topts *o, const mpe_model_io *io, dataset *s, char *msg
     co.model_path = model;
     co.arch_path = o->arch;
     co.mode = o->mode;
+    co.fp16_scales = o->fp16_scales;
     co.bind = b;
     co.nbind = nb;
     comp *c = mpe_comp_new(&co);
@@ -293,7 +295,7 @@ static int test_dir(topts *o)
 
 int cmd_testonnx(int argc, char **argv)
 {
-    topts o = {NULL, NULL, -1, 0, 0, NULL};
+    topts o = {NULL, NULL, -1, 0, 0, 0, NULL};
     const char *backend = "cmodel";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -304,6 +306,8 @@ int cmd_testonnx(int argc, char **argv)
             o.verbose = 1;
         else if (!strcmp(a, "--summary"))
             o.summary = 1;
+        else if (!strcmp(a, "--fp16-scales"))
+            o.fp16_scales = 1;
         else if (more && !strcmp(a, "--backend"))
             backend = argv[++i];
         else if (more && !strcmp(a, "--arch"))

@@ -77,6 +77,25 @@ fi
 expect 1 "grouped convolution (group=2)" "$B/grouped_conv.onnx" $O
 expect 1 "input 'nope' is not defined" "$B/undefined_input.onnx" $O
 expect 1 "block_size=8 is not supported" "$B/nbits_bad_block.onnx" $O
+# numerics the model asks for are never lowered silently: FP32 block scales that
+# FP16 cannot hold are an error, rounding them is an explicit flag, reported
+expect 1 "node 'nbits' (MatMulNBits): 16 of 16 block scales are not exact in FP16 (largest relative change 1); the grouped shift-add datapath holds FP16 scales: pass --fp16-scales to round them (lossy)" \
+    "$B/nbits_fp32_scales.onnx" $O
+want="warning: nbits: --fp16-scales: 16 of 16 block scales rounded to FP16 (largest relative change 1)"
+if "$MPE" compile "$B/nbits_fp32_scales.onnx" -o "$tmp/fp16.mpeb" --fp16-scales 2>"$tmp/err" &&
+   [ "$(cat "$tmp/err")" = "$want" ] && [ -s "$tmp/fp16.mpeb" ]; then
+    pass=$((pass + 1))
+    echo "pass: --fp16-scales compiles and reports: $want"
+else
+    fail=$((fail + 1))
+    echo "FAIL: --fp16-scales: $(cat "$tmp/err")"
+fi
+# attributes: a wrong type, a list of the wrong length, an unknown name
+expect 1 "node 'nbits' (MatMulNBits): attribute 'bits' must be an int" "$B/nbits_float_bits.onnx" $O
+expect 1 "node 'conv1' (Conv): strides has 3 values; a 2-D convolution takes 2" \
+    "$B/conv_strides3.onnx" $O
+expect 1 "node 'conv1' (Conv): attribute 'channels_last' is not supported" \
+    "$B/conv_unknown_attr.onnx" $O
 expect 1 "adding two activations is not supported" "$B/residual_add.onnx" $O
 expect 1 "empty GEMM (0 x 8 x 16)" "$B/zero_dim.onnx" $O
 expect 1 "graph input 'x': shape too large" "$B/huge_shape.onnx" $O
