@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "mpe/binary.h"
+#include "mpe/outfile.h"
 #include "mpe/isa.h"
 #include "mpe/tensor.h"
 
@@ -485,16 +486,9 @@ mpe_status mpe_program_save(const mpe_program *p, const char *path, char *err, s
         prefix(err, errlen, path);
         return st;
     }
-    FILE *f = fopen(path, "wb");
-    int ok = f && fwrite(buf, 1, len, f) == len;
-    if (f && fclose(f))
-        ok = 0;
+    st = mpe_out_write_file(path, buf, len, err, errlen);
     free(buf);
-    if (!ok) {
-        fail(err, errlen, "%s: cannot write", path);
-        return MPE_ERR_IO;
-    }
-    return MPE_OK;
+    return st;
 }
 
 mpe_status mpe_program_load(const char *path, mpe_program *p, char *err, size_t errlen)

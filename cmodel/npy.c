@@ -2,6 +2,7 @@
  * exactly the keys 'descr', 'fortran_order' and 'shape'; a small recursive
  * descent parser reads it within the header's bounds. */
 #include "mpe/npy.h"
+#include "mpe/outfile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -362,15 +363,7 @@ mpe_status mpe_npy_save(const char *path, const mpe_tensor *t, char *err, size_t
     if (s != MPE_OK)
         return fail(err, errlen, s, "%s: cannot write %s tensors as .npy", path,
                     mpe_ttype_name(t->dtype));
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        free(buf);
-        return fail(err, errlen, MPE_ERR_IO, "%s: cannot open for writing: %s", path,
-                    strerror(errno));
-    }
-    size_t w = fwrite(buf, 1, len, f);
+    s = mpe_out_write_file(path, buf, len, err, errlen);
     free(buf);
-    if (fclose(f) != 0 || w != len)
-        return fail(err, errlen, MPE_ERR_IO, "%s: write failed", path);
-    return MPE_OK;
+    return s;
 }

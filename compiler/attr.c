@@ -45,6 +45,7 @@ static const struct {
     const char *name;
 } types[] = {
     {"i", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, "an int"},
+    {"b", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT, "an int, 0 or 1"},
     {"f", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT, "a float"},
     {"s", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING, "a string"},
     {"is", ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS, "a list of ints"},
@@ -90,7 +91,7 @@ int attr_check(comp *c, int node, const char *rules)
         for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
             if (strcmp(types[t].code, type))
                 continue;
-            if (a->type != types[t].type)
+            if (a->type != types[t].type || (!strcmp(type, "b") && (a->i < 0 || a->i > 1)))
                 return comp_err(c, "%s: attribute '%s' must be %s", d, name, types[t].name);
             if (zero && a->i != 0)
                 return comp_err(c, "%s: attribute %s=%lld is not supported (only 0)", d, name,

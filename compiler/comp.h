@@ -18,6 +18,7 @@
 #include "compile.h"
 #include "mpe/arch.h"
 #include "mpe/isa.h"
+#include "mpe/outfile.h"
 #include "mpe/outstage.h"
 #include "mpe/pe.h"
 #include "mpe/tensor.h"
@@ -263,7 +264,7 @@ float attr_float(const ir_node *n, const char *name, float dflt);
 /* Copies up to max ints; returns the count, or -1 if absent. */
 int attr_ints(const ir_node *n, const char *name, int64_t *out, int max);
 /* Every attribute of the node is named in `rules` ("name:T name:T=0 ..."; T is
- * i, f, s or is for int, float, string, ints; =0: only the value 0 is
+ * i, b, f, s or is for int, 0/1 int, float, string, ints; =0: only the value 0 is
  * supported) and has that type; else an error naming the attribute. */
 int attr_check(comp *c, int node, const char *rules);
 
@@ -407,5 +408,8 @@ mpe_insn *sched_add(comp *c, int id, int layer); /* NULL on OOM (error set) */
 int comp_write_report(comp *c, const char *path);
 int comp_write_listing(comp *c, const char *path);
 int comp_write_mpeb(comp *c, const char *path);
+/* mpe/outfile.h for the compiler's outputs, errors through comp_err. */
+int comp_out_open(comp *c, mpe_outfile *o, const char *path);
+int comp_out_close(comp *c, mpe_outfile *o);
 
 #endif

@@ -433,15 +433,17 @@ static int fuse_nbits(comp *c, int node)
     const ir_node *n = &c->n[node];
     d.K = attr_int(n, "K", 0);
     d.N = attr_int(n, "N", 0);
-    d.bits = (int)attr_int(n, "bits", 4);
-    d.bs = (int)attr_int(n, "block_size", 0);
+    int64_t bits = attr_int(n, "bits", 4), bs = attr_int(n, "block_size", 0);
     d.nb = 1;
     d.wkind = WS_NBITS;
     int rc = 0;
-    if (d.bits < 2 || d.bits > 8)
-        rc = nerr(c, node, "bits=%d is not supported (2..8)", d.bits);
-    else if (d.bs < 16 || (d.bs & (d.bs - 1)) || d.bs > 512)
-        rc = nerr(c, node, "block_size=%d is not supported (a power of two, 16..512)", d.bs);
+    if (bits < 2 || bits > 8)
+        rc = nerr(c, node, "bits=%lld is not supported (2..8)", (long long)bits);
+    else if (bs < 16 || (bs & (bs - 1)) || bs > 512)
+        rc = nerr(c, node, "block_size=%lld is not supported (a power of two, 16..512)",
+                  (long long)bs);
+    d.bits = (int)bits;
+    d.bs = (int)bs;
     if (!rc)
         rc = qdq_act(c, node, n->in[0], &d) || nbits_inputs(c, node, &d) ||
              walk_tail(c, node, n->out[0], &d) || layer_build(c, &d);

@@ -106,7 +106,11 @@ static int int_bias(comp *c, const lb_desc *d, ir_layer *L)
         else if (d->bias_real) {
             float unit = f32(d->aq.scale) * f32(d->wscale[n]);
             volatile float q = (float)d->bias_real[n] / unit;
-            b = (int64_t)nearbyint((double)q);
+            double r = nearbyint((double)q);
+            if (!(fabs(r) < 0x1p62)) /* also inf and NaN: cannot fit after folding */
+                return ldesc(c, d, "bias of output channel %lld does not fit in int32",
+                             (long long)n);
+            b = (int64_t)r;
         }
         if (d->aq.zp) {
             int64_t s = 0;

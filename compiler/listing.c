@@ -19,9 +19,10 @@ static void layer_comment(comp *c, FILE *f, int li)
 
 int comp_write_listing(comp *c, const char *path)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return comp_err(c, "%s: cannot write the listing", path);
+    mpe_outfile out;
+    if (comp_out_open(c, &out, path))
+        return -1;
+    FILE *f = out.f;
     fprintf(f, "# mpe compile %s: %d layers, %d instructions\n", c->o.model_path, c->nl,
             c->nins);
     for (int i = 0; i < c->nio; i++) {
@@ -38,7 +39,5 @@ int comp_write_listing(comp *c, const char *path)
         mpe_insn_format(&c->ins[i].in, NULL, buf, sizeof buf);
         fprintf(f, "    %s\n", buf);
     }
-    if (fclose(f))
-        return comp_err(c, "%s: write error", path);
-    return 0;
+    return comp_out_close(c, &out);
 }

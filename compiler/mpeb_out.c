@@ -22,6 +22,7 @@ typedef struct {
     int err;
 } sink;
 
+/* s->f NULL: count and checksum only (the first of splice's two passes). */
 static void put(sink *s, const void *p, size_t n)
 {
     if (s->err || !n)
@@ -34,7 +35,7 @@ static void put(sink *s, const void *p, size_t n)
         b += k;
         left -= k;
     }
-    if (fwrite(p, 1, n, s->f) != n)
+    if (s->f && fwrite(p, 1, n, s->f) != n)
         s->err = 1;
 }
 
@@ -101,29 +102,53 @@ static void stream_data(sink *s, const mpe_program *p)
     }
 }
 
-/* Writes the file from the small image; 0 or -1. */
-static int splice(sink *s, const mpe_program *p, const uint8_t *img, size_t len)
+/* Everything after the header: section table, CODE, DATA, the rest. */
+static void body(sink *s, const mpe_program *p, const uint8_t *img, size_t len,
+                 const uint8_t *tab, int n)
+{
+    const uint8_t *sec = img + MPE_BIN_HEADER_BYTES + 16 * (n - 1);
+    uint64_t code = get_le(img + MPE_BIN_HEADER_BYTES + 8, 4);
+    put(s, tab, 16u * (size_t)n);
+    put(s, sec, (size_t)code);
+    stream_data(s, p);
+    put(s, sec + code, (size_t)(img + len - (sec + code)));
+}
+
+/* Writes the file from the small image in two passes, the first for the
+ * header's size and CRC, so that nothing seeks (a pipe or a device works);
+ * 0 or -1. */
+static int splice(FILE *f, const mpe_program *p, const uint8_t *img, size_t len)
 {
     uint8_t tab[16 * MPE_BIN_MAX_SECTIONS], hdr[MPE_BIN_HEADER_BYTES];
     int n;
     if (table(img, len, data_bytes(p), tab, &n))
         return -1;
-    int n0 = n - 1;
-    const uint8_t *sec = img + MPE_BIN_HEADER_BYTES + 16 * n0;
-    uint64_t code = get_le(img + MPE_BIN_HEADER_BYTES + 8, 4);
-    memset(hdr, 0, sizeof hdr);
-    if (fwrite(hdr, 1, sizeof hdr, s->f) != sizeof hdr)
-        return -1;
-    put(s, tab, 16u * (size_t)n);
-    put(s, sec, (size_t)code);
-    stream_data(s, p);
-    put(s, sec + code, (size_t)(img + len - (sec + code)));
+    sink dry = {NULL, crc32(0L, Z_NULL, 0), 0, 0};
+    body(&dry, p, img, len, tab, n);
     memcpy(hdr, img, MPE_BIN_HEADER_BYTES);
-    le(hdr + 8, s->crc, 4);
-    le(hdr + 12, MPE_BIN_HEADER_BYTES + s->n, 4);
+    le(hdr + 8, dry.crc, 4);
+    le(hdr + 12, MPE_BIN_HEADER_BYTES + dry.n, 4);
     le(hdr + 16, (uint64_t)n, 4);
-    if (s->err || fseek(s->f, 0, SEEK_SET) || fwrite(hdr, 1, sizeof hdr, s->f) != sizeof hdr)
+    if (fwrite(hdr, 1, sizeof hdr, f) != sizeof hdr)
         return -1;
+    sink s = {f, crc32(0L, Z_NULL, 0), 0, 0};
+    body(&s, p, img, len, tab, n);
+    return s.err ? -1 : 0;
+}
+
+int comp_out_open(comp *c, mpe_outfile *o, const char *path)
+{
+    char err[600];
+    if (mpe_out_open(o, path, err, sizeof err) != MPE_OK)
+        return comp_err(c, "%s", err);
+    return 0;
+}
+
+int comp_out_close(comp *c, mpe_outfile *o)
+{
+    char err[600];
+    if (mpe_out_close(o, err, sizeof err) != MPE_OK)
+        return comp_err(c, "%s", err);
     return 0;
 }
 
@@ -137,24 +162,20 @@ int comp_write_mpeb(comp *c, const char *path)
     char why[300];
     if (mpe_program_write(&small, &img, &len, why, sizeof why) != MPE_OK)
         return comp_err(c, "internal error: %s", why);
-    if (!c->prog->ndata) { /* nothing to splice */
-        FILE *f = fopen(path, "wb");
-        int bad = !f || fwrite(img, 1, len, f) != len;
-        bad |= f && fclose(f);
+    mpe_outfile out;
+    if (comp_out_open(c, &out, path)) {
         free(img);
-        return bad ? comp_err(c, "%s: cannot write", path) : 0;
+        return -1;
     }
-    sink s = {fopen(path, "wb"), crc32(0L, Z_NULL, 0), 0, 0};
-    if (!s.f) {
-        free(img);
-        return comp_err(c, "%s: cannot write", path);
-    }
-    int rc = splice(&s, c->prog, img, len);
-    rc |= fclose(s.f);
+    int rc = 0;
+    if (!c->prog->ndata) /* nothing to splice */
+        rc = fwrite(img, 1, len, out.f) != len && !ferror(out.f);
+    else
+        rc = splice(out.f, c->prog, img, len) && !ferror(out.f);
     free(img);
-    if (rc) {
-        remove(path);
-        return comp_err(c, "%s: write error (or binary larger than 2 GiB)", path);
+    if (rc) { /* the layout, not the disk: a binary larger than the format allows */
+        mpe_out_abort(&out);
+        return comp_err(c, "%s: the binary would be larger than 2 GiB", path);
     }
-    return 0;
+    return comp_out_close(c, &out);
 }

@@ -85,9 +85,10 @@ static void layer_json(comp *c, FILE *f, int i)
 
 int comp_write_report(comp *c, const char *path)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return comp_err(c, "%s: cannot write the report", path);
+    mpe_outfile out;
+    if (comp_out_open(c, &out, path))
+        return -1;
+    FILE *f = out.f;
     uint64_t total = 0, pe = 0;
     for (int i = 0; i < c->nl; i++) {
         total += c->L[i].cost.cycles;
@@ -106,7 +107,5 @@ int comp_write_report(comp *c, const char *path)
         fprintf(f, "%s\n", i + 1 < c->nl ? "," : "");
     }
     fprintf(f, "  ]\n}\n");
-    if (fclose(f))
-        return comp_err(c, "%s: write error", path);
-    return 0;
+    return comp_out_close(c, &out);
 }

@@ -366,13 +366,13 @@ static const struct {
 } ops[] = {
     {"QLinearMatMul", 0, OP_QLMM, 8, 8, ""}, {"QLinearConv", 0, OP_QLCONV, 8, 9, CONV_ATTRS},
     {"MatMulInteger", 0, OP_MMI, 2, 4, ""}, {"ConvInteger", 0, OP_CONVI, 2, 4, CONV_ATTRS},
-    {"QuantizeLinear", 0, OP_Q, 2, 3, "axis:i saturate:i block_size:i=0 output_dtype:i"},
+    {"QuantizeLinear", 0, OP_Q, 2, 3, "axis:i saturate:b block_size:i=0 output_dtype:i"},
     {"DequantizeLinear", 0, OP_DQ, 2, 3, "axis:i block_size:i=0 output_dtype:i=0"},
-    {"MatMul", 0, OP_MM, 2, 2, ""}, {"Gemm", 0, OP_GEMM, 2, 3, "alpha:f beta:f transA:i transB:i"},
+    {"MatMul", 0, OP_MM, 2, 2, ""}, {"Gemm", 0, OP_GEMM, 2, 3, "alpha:f beta:f transA:b transB:b"},
     {"Conv", 0, OP_CONV, 2, 3, CONV_ATTRS}, {"Add", 0, OP_ADD, 2, 2, ""},
     {"Relu", 0, OP_RELU, 1, 1, ""}, {"Clip", 0, OP_CLIP, 1, 3, "min:f max:f"},
     {"MatMulNBits", 1, OP_NBITS, 3, 6, "K:i N:i bits:i block_size:i accuracy_level:i"},
-    {"Reshape", 0, OP_RESHAPE, 2, 2, "allowzero:i"}, {"Flatten", 0, OP_FLATTEN, 1, 1, "axis:i"},
+    {"Reshape", 0, OP_RESHAPE, 2, 2, "allowzero:b"}, {"Flatten", 0, OP_FLATTEN, 1, 1, "axis:i"},
     {"Transpose", 0, OP_TRANSPOSE, 1, 1, "perm:is"}, {"Squeeze", 0, OP_SQUEEZE, 1, 2, "axes:is"},
     {"Unsqueeze", 0, OP_UNSQUEEZE, 1, 2, "axes:is"}, {"Identity", 0, OP_IDENTITY, 1, 1, ""},
 };

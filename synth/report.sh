@@ -31,6 +31,10 @@ done
 BUILD=$1
 OUT=$2
 mkdir -p "$OUT"
+# the reports are written into a directory of our own beside them and moved
+# into place only when all were written: a failed run leaves the old ones
+STAGE=$(mktemp -d "$OUT/.report.XXXXXX") || exit 1
+trap 'rm -rf "$STAGE"' EXIT
 PRIOR=
 if [ "$FRESH" -eq 0 ] && [ -f "$OUT/area.csv" ]; then
     PRIOR=$(mktemp)
@@ -46,7 +50,7 @@ fi
         done
     done
     grep -E '^(design|row)[[:space:]]' "$LIST"
-} | awk -v out="$OUT" -v prior="$PRIOR" '
+} | awk -v out="$STAGE" -v prior="$PRIOR" '
 # one CSV line into F[1..n] (fields quoted with "" escapes as written below)
 function csvsplit(line, F,    n, i, c, q, f) {
     n = 0; f = ""; q = 0
@@ -175,15 +179,21 @@ END {
             print "* " d ": " get(d, "ice40_note") > md
         }
     }
-}'
+}' || { echo "report.sh: collecting the results failed; $OUT is unchanged" >&2; exit 1; }
 
+outs="area.csv area.json area.md"
 if [ "$PLOT" -eq 1 ]; then
     if ! command -v gnuplot >/dev/null 2>&1; then
         echo "report.sh: gnuplot not found, no density plot" >&2
+    elif synth/density_plot.sh "$STAGE/density.dat" "$STAGE/density.svg"; then
+        outs="$outs density.svg"
     else
-        synth/density_plot.sh "$OUT/density.dat" "$OUT/density.svg"
+        echo "report.sh: the density plot failed; $OUT is unchanged" >&2
+        exit 1
     fi
 fi
-rm -f "$OUT/density.dat"
+for f in $outs; do
+    mv -f "$STAGE/$f" "$OUT/$f" || { echo "report.sh: cannot move $f into $OUT" >&2; exit 1; }
+done
 [ -z "$PRIOR" ] || rm -f "$PRIOR"
 echo "report.sh: wrote $OUT/area.csv area.json area.md$([ "$PLOT" -eq 1 ] && echo ' density.svg')"

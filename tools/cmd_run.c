@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "mpe/outfile.h"
 #include "mpe/accel.h"
 #include "mpe/asm.h"
 #include "mpe/backend.h"
@@ -302,14 +303,17 @@ static int run_program(const mpe_backend *be, const mpe_program *p, const option
     if (st != MPE_OK)
         fprintf(stderr, "mpe run: cannot load %s: %s\n", o->prog, mpe_status_str(st));
     else if (!place_inputs(&s, p, o)) {
-        if (o->trace && !(s.trace = fopen(o->trace, "w")))
-            fprintf(stderr, "mpe run: %s: %s\n", o->trace, strerror(errno));
+        mpe_outfile tf = {0};
+        char err[600];
+        if (o->trace && mpe_out_open(&tf, o->trace, err, sizeof err) != MPE_OK)
+            fprintf(stderr, "mpe run: %s\n", err);
         else {
+            s.trace = tf.f;
             if (s.trace)
                 be->set_trace(s.ctx, on_commit, &s);
             rc = finish(&s, be->run(s.ctx, o->max_cycles), p, o);
-            if (s.trace && fclose(s.trace)) {
-                fprintf(stderr, "mpe run: %s: write error\n", o->trace);
+            if (s.trace && mpe_out_close(&tf, err, sizeof err) != MPE_OK) {
+                fprintf(stderr, "mpe run: %s\n", err);
                 rc = 1;
             }
         }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "mpe/outfile.h"
 
 static const struct {
     const char *name;
@@ -35,9 +36,15 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name))
+            continue;
+        int rc = commands[i].fn(argc - 1, argv + 1);
+        /* output lost on a full disk or a closed pipe is a failure */
+        if (mpe_out_check_stdout("mpe") && rc == 0)
+            rc = 1;
+        return rc;
+    }
     fprintf(stderr, "mpe: unknown command '%s' (see 'mpe --help')\n", argv[1]);
     return 2;
 }

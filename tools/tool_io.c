@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "mpe/outfile.h"
 #include "mpe/tensor.h"
 
 #define TEXT_LIMIT ((size_t)256 << 20)
@@ -40,13 +41,11 @@ char *tool_read_text(const char *prog, const char *path)
 
 int tool_write_file(const char *prog, const char *path, const void *data, size_t len)
 {
-    FILE *f = fopen(path, "wb");
-    int ok = f && fwrite(data, 1, len, f) == len;
-    if (f && fclose(f))
-        ok = 0;
-    if (!ok)
-        fprintf(stderr, "%s: %s: cannot write\n", prog, path);
-    return ok ? 0 : -1;
+    char err[600];
+    if (mpe_out_write_file(path, data, len, err, sizeof err) == MPE_OK)
+        return 0;
+    fprintf(stderr, "%s: %s\n", prog, err);
+    return -1;
 }
 
 static int make_one(const char *path)
