@@ -227,7 +227,7 @@ mpe_status mpe_arch_load(const char *path, mpe_arch *a, char *err, size_t errlen
     mpe_status st = mpe_read_file(path, 1 << 20, &buf, &len);
     if (st) {
         if (err && errlen)
-            snprintf(err, errlen, "%s: cannot read (%s)", path, mpe_status_str(st));
+            snprintf(err, errlen, "%s: cannot read (%s)", path, mpe_read_error(st));
         return st;
     }
     char *text = malloc(len + 1);

@@ -499,7 +499,7 @@ mpe_status mpe_program_load(const char *path, mpe_program *p, char *err, size_t 
     mpe_status st = mpe_read_file(path, MPE_BIN_MAX_BYTES + 1, &buf, &len);
     if (st) {
         fail(err, errlen, "%s: cannot read (%s)", path,
-             st == MPE_ERR_RANGE ? "larger than any binary" : mpe_status_str(st));
+             st == MPE_ERR_RANGE ? "larger than any binary" : mpe_read_error(st));
         return st;
     }
     st = mpe_program_read(buf, len, p, err, errlen);

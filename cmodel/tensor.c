@@ -1,6 +1,7 @@
 /* Plain host tensors and whole-file reading. */
 #include "mpe/tensor.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,13 @@ int64_t mpe_tensor_get_i64(const mpe_tensor *t, size_t i)
     }
 }
 
+const char *mpe_read_error(mpe_status st)
+{
+    if (st == MPE_ERR_IO)
+        return strerror(errno ? errno : EIO);
+    return st == MPE_ERR_RANGE ? "file too large" : mpe_status_str(st);
+}
+
 mpe_status mpe_read_file(const char *path, size_t limit, uint8_t **buf, size_t *len)
 {
     *buf = NULL;
@@ -136,10 +144,11 @@ mpe_status mpe_read_file(const char *path, size_t limit, uint8_t **buf, size_t *
         if (r == 0)
             break;
     }
-    int err = ferror(f);
+    int err = ferror(f), e = errno;
     fclose(f);
     if (err || n > limit) {
         free(b);
+        errno = e ? e : EIO;
         return err ? MPE_ERR_IO : MPE_ERR_RANGE;
     }
     *buf = b;

@@ -59,8 +59,9 @@ int mpe_model_io_read(const char *path, mpe_model_io *io, char *err, size_t errl
     memset(io, 0, sizeof *io);
     uint8_t *buf;
     size_t len;
-    if (mpe_read_file(path, (size_t)1 << 34, &buf, &len) != MPE_OK) {
-        snprintf(err, errlen, "%s: cannot read", path);
+    mpe_status st = mpe_read_file(path, (size_t)1 << 34, &buf, &len);
+    if (st != MPE_OK) {
+        snprintf(err, errlen, "%s: cannot read (%s)", path, mpe_read_error(st));
         return -1;
     }
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, buf);

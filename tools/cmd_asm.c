@@ -64,9 +64,9 @@ int cmd_asm(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return usage(stdout, 0);
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+        if (tool_opt(argv[i], "-o", i + 1 < argc))
             out = argv[++i];
-        else if (!strcmp(argv[i], "--arch") && i + 1 < argc)
+        else if (tool_opt(argv[i], "--arch", i + 1 < argc))
             cfg = argv[++i];
         else if (argv[i][0] == '-' || in)
             return usage(stderr, 2);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "tool_io.h"
 #include "mpe/accel.h"
 #include "mpe/outstage.h"
 #include "mpe/progen.h"
@@ -222,28 +223,28 @@ static int parse_args(int argc, char **argv, options *o, const char **mode)
             o->check = 1;
         else if (!strcmp(a, "-v"))
             o->verbose = 1;
-        else if (!strcmp(a, "--mode") && more)
+        else if (tool_opt(a, "--mode", more))
             *mode = argv[++i];
-        else if (!strcmp(a, "-o") && more)
+        else if (tool_opt(a, "-o", more))
             o->out = argv[++i];
-        else if (!strcmp(a, "--arch") && more)
+        else if (tool_opt(a, "--arch", more))
             o->arch = argv[++i];
-        else if (!strcmp(a, "--pe-path") && more)
+        else if (tool_opt(a, "--pe-path", more))
             o->structural = !strcmp(argv[++i], "struct");
-        else if (!strcmp(a, "--size") && more) {
+        else if (tool_opt(a, "--size", more)) {
             bad = parse_u32(argv[++i], &size);
             o->M = o->N = o->K = size;
-        } else if (!strcmp(a, "--m") && more)
+        } else if (tool_opt(a, "--m", more))
             bad = parse_u32(argv[++i], &o->M);
-        else if (!strcmp(a, "--n") && more)
+        else if (tool_opt(a, "--n", more))
             bad = parse_u32(argv[++i], &o->N);
-        else if (!strcmp(a, "--k") && more)
+        else if (tool_opt(a, "--k", more))
             bad = parse_u32(argv[++i], &o->K);
-        else if (!strcmp(a, "--mt") && more)
+        else if (tool_opt(a, "--mt", more))
             bad = parse_u32(argv[++i], &o->mt);
-        else if (!strcmp(a, "--nt") && more)
+        else if (tool_opt(a, "--nt", more))
             bad = parse_u32(argv[++i], &o->nt);
-        else if (!strcmp(a, "--seed") && more)
+        else if (tool_opt(a, "--seed", more))
             bad = parse_u32(argv[++i], &seed);
         else
             return usage(stderr, 2);

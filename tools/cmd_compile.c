@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "tool_io.h"
 #include "compile.h"
 #include "mpe/pe.h"
 #include "onnx_tensor.h"
@@ -148,19 +149,19 @@ int cmd_compile(int argc, char **argv)
             stats = 1;
         } else if (!strcmp(a, "--fp16-scales")) {
             o.fp16_scales = 1;
-        } else if (more && !strcmp(a, "-o")) {
+        } else if (tool_opt(a, "-o", more)) {
             out = argv[++i];
-        } else if (more && !strcmp(a, "--arch")) {
+        } else if (tool_opt(a, "--arch", more)) {
             o.arch_path = argv[++i];
-        } else if (more && !strcmp(a, "--mode")) {
+        } else if (tool_opt(a, "--mode", more)) {
             rc = parse_mode(argv[++i], &o.mode);
-        } else if (more && !strcmp(a, "--emit-asm")) {
+        } else if (tool_opt(a, "--emit-asm", more)) {
             o.asm_path = argv[++i];
-        } else if (more && !strcmp(a, "--report")) {
+        } else if (tool_opt(a, "--report", more)) {
             o.report_path = argv[++i];
-        } else if (more && !strcmp(a, "--dump-after")) {
+        } else if (tool_opt(a, "--dump-after", more)) {
             o.dump_after = argv[++i];
-        } else if (more && !strcmp(a, "--bind")) {
+        } else if (tool_opt(a, "--bind", more)) {
             rc = add_bind(&bs, argv[++i]);
         } else if (a[0] != '-' && !o.model_path) {
             o.model_path = a;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "tool_io.h"
 #include "mpe/asm.h"
 #include "mpe/binary.h"
 
@@ -31,7 +32,7 @@ int cmd_disasm(int argc, char **argv)
             flags |= MPE_DISASM_PC;
         else if (!strcmp(argv[i], "--data"))
             flags |= MPE_DISASM_DATA;
-        else if (!strcmp(argv[i], "--arch") && i + 1 < argc)
+        else if (tool_opt(argv[i], "--arch", i + 1 < argc))
             cfg = argv[++i];
         else if (argv[i][0] == '-' || in)
             return usage(stderr, 2);

@@ -161,9 +161,9 @@ int cmd_isavh(int argc, char **argv)
             return usage(stdout, 0);
         if (!strcmp(argv[i], "--check"))
             check = 1;
-        else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+        else if (tool_opt(argv[i], "-o", i + 1 < argc))
             dir = argv[++i];
-        else if (!strcmp(argv[i], "--arch") && i + 1 < argc)
+        else if (tool_opt(argv[i], "--arch", i + 1 < argc))
             cfg = argv[++i];
         else
             return usage(stderr, 2);

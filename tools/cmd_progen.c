@@ -93,17 +93,17 @@ int cmd_progen(int argc, char **argv)
         int more = i + 1 < argc;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
             return usage(stdout, 0);
-        if (!strcmp(argv[i], "-o") && more)
+        if (tool_opt(argv[i], "-o", more))
             out = argv[++i];
-        else if (!strcmp(argv[i], "--seed") && more)
+        else if (tool_opt(argv[i], "--seed", more))
             seed_s = argv[++i];
-        else if (!strcmp(argv[i], "--arch") && more)
+        else if (tool_opt(argv[i], "--arch", more))
             cfg = argv[++i];
-        else if (!strcmp(argv[i], "--expect") && more)
+        else if (tool_opt(argv[i], "--expect", more))
             expect = argv[++i];
         else if (!strcmp(argv[i], "--inputs"))
             inputs = 1;
-        else if (!strcmp(argv[i], "--mode") && more) {
+        else if (tool_opt(argv[i], "--mode", more)) {
             if (mpe_pg_mode_parse(argv[++i], &mode)) {
                 fprintf(stderr, "mpe progen: unknown mode '%s' (mixed, sync, double, tokens, "
                                 "loop)\n", argv[i]);

@@ -110,23 +110,23 @@ static int parse_args(int argc, char **argv, options *o)
             return usage(stdout, 0) + 1;
         if (!strcmp(a, "--quiet"))
             o->quiet = 1;
-        else if (!strcmp(a, "--backend") && more)
+        else if (tool_opt(a, "--backend", more))
             o->backend = argv[++i];
-        else if (!strcmp(a, "--input") && more) {
+        else if (tool_opt(a, "--input", more)) {
             if (add_input(o, argv[++i]))
                 return 2;
-        } else if (!strcmp(a, "--output-dir") && more)
+        } else if (tool_opt(a, "--output-dir", more))
             o->outdir = argv[++i];
-        else if (!strcmp(a, "--trace") && more)
+        else if (tool_opt(a, "--trace", more))
             o->trace = argv[++i];
-        else if (!strcmp(a, "--arch") && more)
+        else if (tool_opt(a, "--arch", more))
             o->arch = argv[++i];
-        else if (!strcmp(a, "--max-cycles") && more) {
+        else if (tool_opt(a, "--max-cycles", more)) {
             if (parse_u64(argv[++i], &o->max_cycles) || !o->max_cycles) {
                 fprintf(stderr, "mpe run: bad --max-cycles '%s'\n", argv[i]);
                 return 2;
             }
-        } else if (!strcmp(a, "--pe-path") && more) {
+        } else if (tool_opt(a, "--pe-path", more)) {
             const char *p = argv[++i];
             if (strcmp(p, "fast") && strcmp(p, "struct")) {
                 fprintf(stderr, "mpe run: --pe-path is fast or struct, not '%s'\n", p);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "tool_io.h"
 #include "compile.h"
 #include "exec.h"
 #include "mpe/arch.h"
@@ -308,11 +309,11 @@ int cmd_testonnx(int argc, char **argv)
             o.summary = 1;
         else if (!strcmp(a, "--fp16-scales"))
             o.fp16_scales = 1;
-        else if (more && !strcmp(a, "--backend"))
+        else if (tool_opt(a, "--backend", more))
             backend = argv[++i];
-        else if (more && !strcmp(a, "--arch"))
+        else if (tool_opt(a, "--arch", more))
             o.arch = argv[++i];
-        else if (more && !strcmp(a, "--mode")) {
+        else if (tool_opt(a, "--mode", more)) {
             mpe_mode m;
             const char *s = argv[++i];
             if (strcmp(s, "auto") && mpe_mode_parse(s, &m)) {

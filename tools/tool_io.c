@@ -18,7 +18,7 @@ char *tool_read_text(const char *prog, const char *path)
     size_t len;
     mpe_status st = mpe_read_file(path, TEXT_LIMIT, &buf, &len);
     if (st) {
-        fprintf(stderr, "%s: %s: cannot read (%s)\n", prog, path, mpe_status_str(st));
+        fprintf(stderr, "%s: %s: cannot read (%s)\n", prog, path, mpe_read_error(st));
         return NULL;
     }
     char *text = malloc(len + 1);
@@ -85,4 +85,22 @@ int tool_make_dir(const char *prog, const char *path)
         fprintf(stderr, "%s: %s: cannot create directory (%s)\n", prog, path, strerror(errno));
     free(buf);
     return rc;
+}
+
+static const char *command = "";
+
+void tool_set_command(const char *name)
+{
+    command = name;
+}
+
+int tool_opt(const char *arg, const char *flag, int more)
+{
+    if (strcmp(arg, flag))
+        return 0;
+    if (!more) {
+        fprintf(stderr, "mpe %s: option '%s' needs a value\n", command, flag);
+        exit(2);
+    }
+    return 1;
 }

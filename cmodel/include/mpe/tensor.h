@@ -51,8 +51,12 @@ int64_t mpe_tensor_get_i64(const mpe_tensor *t, size_t i);
 /* Product of dims with overflow check; -1 when it does not fit in 2^48. */
 int64_t mpe_dims_count(int ndim, const int64_t *dims);
 
-/* Reads a whole file (limit bytes at most); *buf is malloc'ed. */
+/* Reads a whole file (limit bytes at most); *buf is malloc'ed. On MPE_ERR_IO
+ * errno says why. */
 mpe_status mpe_read_file(const char *path, size_t limit, uint8_t **buf, size_t *len);
+/* Why mpe_read_file failed, for "PATH: cannot read (reason)": strerror(errno)
+ * for MPE_ERR_IO (call it right after), "file too large" for MPE_ERR_RANGE. */
+const char *mpe_read_error(mpe_status st);
 
 #ifdef __cplusplus
 }
