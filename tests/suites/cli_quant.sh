@@ -191,7 +191,7 @@ expect_err 1 "takes no group" "$MPE" quant --format fp16 --group 16 "$X" "$tmp/o
 expect_err 1 "not a multiple of the block size 32" "$MPE" quant --format mxfp4 "$tmp/x48.npy" "$tmp/o.npy"
 expect_err 1 "not a multiple of the block size 32" "$MPE" quant --format int4 --group 32 "$tmp/x48.npy" "$tmp/o.npy"
 expect_err 1 "cannot read" "$MPE" quant --format int8 "$tmp/missing.npy" "$tmp/o.npy"
-expect_err 1 "cannot open for writing" "$MPE" quant --format int8 "$X" "$tmp/no/dir/o.npy"
+expect_err 1 "o.npy: cannot write (No such file or directory)" "$MPE" quant --format int8 "$X" "$tmp/no/dir/o.npy"
 echo "hello, not numpy" >"$tmp/text.npy"
 expect_err 1 "bad magic" "$MPE" quant --format int8 "$tmp/text.npy" "$tmp/o.npy"
 head -c 60 "$X" >"$tmp/trunc.npy"
