@@ -28,6 +28,7 @@
 
 extern "C" {
 #include "mpe/dtype.h"
+#include "mpe/outfile.h"
 #include "mpe/pe.h"
 }
 
@@ -755,17 +756,21 @@ int main(int argc, char **argv) {
     double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     if (!o.cov_out.empty()) {
-        FILE *f = fopen(o.cov_out.c_str(), "w");
-        if (!f) {
-            fprintf(stderr, "cosim_pe: cannot write %s\n", o.cov_out.c_str());
+        mpe_outfile out;
+        char err[600];
+        if (mpe_out_open(&out, o.cov_out.c_str(), err, sizeof err) != MPE_OK) {
+            fprintf(stderr, "cosim_pe: %s\n", err);
             return 2;
         }
         for (size_t b = 0; b < sp.bins.size(); b++) {
-            fprintf(f, "%zu %ld", b, st.bin_vectors[b]);
-            for (int c = 0; c < C_COUNT; c++) fprintf(f, " %ld", st.cov[b][(size_t)c]);
-            fprintf(f, "\n");
+            fprintf(out.f, "%zu %ld", b, st.bin_vectors[b]);
+            for (int c = 0; c < C_COUNT; c++) fprintf(out.f, " %ld", st.cov[b][(size_t)c]);
+            fprintf(out.f, "\n");
         }
-        fclose(f);
+        if (mpe_out_close(&out, err, sizeof err) != MPE_OK) {
+            fprintf(stderr, "cosim_pe: %s\n", err);
+            return 2;
+        }
     }
     int missing = 0;
     if (o.only_case < 0) {

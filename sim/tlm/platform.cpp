@@ -35,6 +35,7 @@ extern "C" {
 #include "mpe/asm.h"
 #include "mpe/binary.h"
 #include "mpe/npy.h"
+#include "mpe/outfile.h"
 #include "mpe/tensorio.h"
 }
 
@@ -746,17 +747,20 @@ int run(const Options &o, Job &job)
     host.irq.bind(irq);
     tlm::tlm_global_quantum::instance().set(period * (double)o.quantum);
     FILE *trace = nullptr;
+    mpe_outfile tout = {};
+    char terr[600];
     if (!o.trace.empty()) {
-        if (!(trace = fopen(o.trace.c_str(), "w"))) {
-            fprintf(stderr, "mpe-tlm: %s: %s\n", o.trace.c_str(), strerror(errno));
+        if (mpe_out_open(&tout, o.trace.c_str(), terr, sizeof terr) != MPE_OK) {
+            fprintf(stderr, "mpe-tlm: %s\n", terr);
             return 1;
         }
+        trace = tout.f;
         mpe_accel_set_trace(acc.model(), on_commit, trace);
     }
     sc_core::sc_start();
     int rc = report(job, o, res, acc, mem, period);
-    if (trace && fclose(trace)) {
-        fprintf(stderr, "mpe-tlm: %s: write error\n", o.trace.c_str());
+    if (trace && mpe_out_close(&tout, terr, sizeof terr) != MPE_OK) {
+        fprintf(stderr, "mpe-tlm: %s\n", terr);
         rc = 1;
     }
     return rc;
