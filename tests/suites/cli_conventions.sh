@@ -4,17 +4,7 @@
 # strerror reasons for files that cannot be read, and every flag a subcommand
 # parses (read from its source) listed in its --help. Last line
 # "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-MPE=$BUILD/bin/mpe
-pass=0
-fail=0
-ok() { echo "pass: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-[ -x "$MPE" ] || { echo "no $MPE"; echo "0 passed, 1 failed"; exit 1; }
+. "$(dirname "$0")/../suite_lib.sh"
 
 # expect RC TEXT CMD...: exit status RC and TEXT in the output (stdout+stderr)
 expect() {
@@ -74,5 +64,4 @@ while read -r name fn; do
         bad "mpe $name --help does not list:$missing"
 done < <(sed -nE 's/^CMD\("([^"]+)", ([a-z_]+),.*/\1 \2/p' tools/commands.def)
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

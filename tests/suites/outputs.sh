@@ -6,26 +6,9 @@
 # symbolic link and "-" (standard output). After a failure the exit status is
 # non-zero, no partial or temporary file exists and a file that was there
 # before is unchanged. Last line "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$PWD
-case $BUILD in
-/*) MPE=$BUILD/bin/mpe ;;
-*) MPE=$ROOT/$BUILD/bin/mpe ;;
-esac
-pass=0
-fail=0
-ok() { echo "pass: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-tmp=$(mktemp -d)
+. "$(dirname "$0")/../suite_lib.sh"
 small=
-cleanup() {
-    [ -n "$small" ] && umount "$small" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-[ -x "$MPE" ] || { echo "no $MPE"; echo "0 passed, 1 failed"; exit 1; }
+tmp_cleanup='[ -n "$small" ] && umount "$small" 2>/dev/null'
 
 MODEL=tests/onnx/qdq_mlp_mixed
 "$MPE" compile $MODEL/model.onnx -o "$tmp/ref.mpeb" || { echo "0 passed, 1 failed"; exit 1; }
@@ -177,5 +160,4 @@ else
     bad "run --output-dir on a fault: exit $rc, files: $(ls -A "$tmp/outdir" | tr '\n' ' ')"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end
