@@ -35,6 +35,29 @@ static mpe_run_state run(void *ctx, uint64_t max) { return mpe_accel_run(ctx, ma
 static const mpe_accel_stats *stats(void *ctx) { return mpe_accel_stats_get(ctx); }
 static const mpe_trap *trap(void *ctx) { return mpe_accel_trap(ctx); }
 
-const mpe_backend mpe_backend_cmodel = {"cmodel", create,    destroy, load_code, mem_write,
-                                        mem_read, set_trace, step,    run,       stats,
-                                        trap};
+mpe_run_state mpe_backend_run_chunked(const mpe_backend *be, void *ctx, uint64_t max_cycles,
+                                      uint64_t chunk, mpe_progress_fn fn, void *user)
+{
+    if (!fn)
+        return be->run(ctx, max_cycles);
+    for (;;) {
+        uint64_t stop = be->stats(ctx)->cycles + chunk;
+        if (max_cycles && stop > max_cycles)
+            stop = max_cycles;
+        mpe_run_state rs = be->run(ctx, stop);
+        fn(user, be->stats(ctx)->cycles);
+        if (rs != MPE_RUN_LIMIT || stop == max_cycles)
+            return rs;
+    }
+}
+
+/* 4096 cycles: about a thousand progress calls per second at the C model's
+ * speed (millions of cycles/s); the caller limits what it prints */
+static mpe_run_state run_progress(void *ctx, uint64_t max, mpe_progress_fn fn, void *user)
+{
+    return mpe_backend_run_chunked(&mpe_backend_cmodel, ctx, max, 4096, fn, user);
+}
+
+const mpe_backend mpe_backend_cmodel = {"cmodel",  create,    destroy, load_code,
+                                        mem_write, mem_read,  set_trace, step,
+                                        run,       stats,     trap,    run_progress};

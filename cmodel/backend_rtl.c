@@ -1,5 +1,13 @@
 /* The RTL backend through a separate simulator process (mpe/backend_rtl.h).
  *
+ * The client forks the simulator (`mpe-rtl serve REQ RESP [--fst FILE]`);
+ * when the caller wants progress, with the write end of a pipe as
+ * descriptor 3 (MPE_RTL_PROGRESS_FD=3 in its environment): the server
+ * writes its cycle count there as native u64 records while it runs. The
+ * child gets PR_SET_PDEATHSIG (SIGKILL), so it does not outlive the tool;
+ * SIGINT, SIGTERM and SIGHUP during a run kill it, remove the temporary
+ * directory and are then re-raised.
+ *
  * REQUEST (little endian): "MPERTLQ1"; u32 n + n bytes of canonical arch
  * text; u64 max_cycles (0 = none); u32 ninsns + 16 * ninsns code bytes;
  * u32 npages + per page {u64 index, min(4096, mem_bytes - 4096 * index)
@@ -11,16 +19,21 @@
 #include "mpe/backend_rtl.h"
 
 #include <errno.h>
-#include <spawn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "mpe/isa.h"
 
 #define PAGE 4096u
+#define PROGRESS_FD 3 /* also in child_env's "=3" */
+#define PROGRESS_ENV "MPE_RTL_PROGRESS_FD"
 #define STAT_WORDS (sizeof(mpe_accel_stats) / sizeof(uint64_t))
 _Static_assert(sizeof(mpe_accel_stats) % sizeof(uint64_t) == 0, "stats are u64 words");
 
@@ -109,6 +122,7 @@ typedef struct {
     mpe_trap trap;
     mpe_accel_stats st;
     char sim[4096];
+    char fst[4096]; /* waveform file ("" none) */
 } rtl_ctx;
 
 static int find_sim(char *out, size_t len)
@@ -147,7 +161,7 @@ static mpe_status create(const mpe_arch *arch, void **ctx, char *err, size_t err
                  "RTL simulator not built: run 'make rtl-sim' (looked for %s; or set MPE_RTL_SIM)",
                  c->sim);
         free(c);
-        return MPE_ERR_IO;
+        return MPE_ERR_UNSUPPORTED;
     }
     c->arch = *arch;
     c->npages = (arch->mem_bytes + PAGE - 1) / PAGE;
@@ -285,48 +299,222 @@ static mpe_run_state fail(rtl_ctx *c, const char *why)
     return c->state;
 }
 
-static mpe_run_state run(void *ctx, uint64_t max)
+/* ---- running the simulator ------------------------------------------------ */
+
+/* The stop signal that arrived during a run (0: none). */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP ((int)(sizeof stop_signals / sizeof stop_signals[0]))
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+/* Records the stop signals that are not ignored (no SA_RESTART: a blocked
+ * poll or waitpid returns EINTR); old[] keeps the previous actions. */
+static void catch_stop_signals(struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    stop_signal = 0;
+    for (int i = 0; i < NSTOP; i++) {
+        sigaction(stop_signals[i], NULL, &old[i]);
+        if ((old[i].sa_flags & SA_SIGINFO) || old[i].sa_handler != SIG_IGN)
+            sigaction(stop_signals[i], &sa, NULL);
+    }
+}
+
+static void restore_stop_signals(const struct sigaction *old)
+{
+    for (int i = 0; i < NSTOP; i++)
+        sigaction(stop_signals[i], &old[i], NULL);
+}
+
+/* environ without PROGRESS_ENV, plus PROGRESS_ENV=3 when `progress`
+ * (malloc'ed array). */
+static char **child_env(int progress)
+{
+    static char var[] = PROGRESS_ENV "=3";
+    size_t n = 0, k = 0, len = strlen(PROGRESS_ENV);
+    while (environ[n])
+        n++;
+    char **env = malloc((n + 2) * sizeof *env);
+    if (!env)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], PROGRESS_ENV, len) || environ[i][len] != '=')
+            env[k++] = environ[i];
+    if (progress)
+        env[k++] = var;
+    env[k] = NULL;
+    return env;
+}
+
+/* In the child: die with the parent, the progress pipe's write end (if
+ * any: fd[1] >= 0) as PROGRESS_FD, exec. */
+static void exec_child(const char *sim, char *const argv[], char **env, pid_t parent,
+                       const int fd[2])
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127);
+    if (fd[1] >= 0) {
+        close(fd[0]);
+        int bad = fd[1] == PROGRESS_FD ? fcntl(fd[1], F_SETFD, 0) != 0
+                                       : dup2(fd[1], PROGRESS_FD) != PROGRESS_FD;
+        if (bad)
+            _exit(127);
+    }
+    execve(sim, argv, env);
+    _exit(127);
+}
+
+/* Starts the simulator; with rfd, *rfd gets the read end of its progress
+ * pipe. */
+static pid_t start_sim(const rtl_ctx *c, char *const argv[], int *rfd)
+{
+    int fd[2] = {-1, -1};
+    char **env = child_env(rfd != NULL);
+    if (!env || (rfd && pipe(fd))) {
+        free(env);
+        return -1;
+    }
+    if (rfd) {
+        fcntl(fd[0], F_SETFD, FD_CLOEXEC);
+        fcntl(fd[1], F_SETFD, FD_CLOEXEC);
+    }
+    pid_t parent = getpid(), pid = fork();
+    if (pid == 0)
+        exec_child(c->sim, argv, env, parent, fd);
+    free(env);
+    if (!rfd)
+        return pid;
+    close(fd[1]);
+    if (pid < 0)
+        close(fd[0]);
+    *rfd = fd[0];
+    return pid;
+}
+
+/* Passes the child's progress records to fn until it closes the pipe (it
+ * exited) or a stop signal arrives. */
+static void relay_progress(int rfd, mpe_progress_fn fn, void *user)
+{
+    struct pollfd pfd = {rfd, POLLIN, 0};
+    uint8_t buf[8 * 64];
+    size_t have = 0;
+    while (!stop_signal) {
+        int n = poll(&pfd, 1, 200);
+        if (n < 0 && errno != EINTR)
+            return;
+        if (n <= 0)
+            continue;
+        ssize_t k = read(rfd, buf + have, sizeof buf - have);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return;
+        have += (size_t)k;
+        size_t whole = have / 8 * 8;
+        if (whole && fn) {
+            uint64_t cycles;
+            memcpy(&cycles, buf + whole - 8, 8);
+            fn(user, cycles);
+        }
+        memmove(buf, buf + whole, have - whole);
+        have -= whole;
+    }
+}
+
+/* Reaps the child, killing it first when a stop signal arrived. */
+static int reap(pid_t pid, int *status)
+{
+    int killed = 0;
+    for (;;) {
+        if (stop_signal && !killed)
+            killed = !kill(pid, SIGKILL);
+        if (waitpid(pid, status, 0) == pid)
+            return 0;
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+static mpe_run_state serve(rtl_ctx *c, const char *req, const char *resp, mpe_progress_fn fn,
+                           void *user)
+{
+    char *argv[] = {c->sim, "serve", (char *)req, (char *)resp, "--fst", c->fst, NULL};
+    if (!c->fst[0])
+        argv[4] = NULL;
+    int rfd = -1, status = 0;
+    if (stop_signal)
+        return fail(c, "interrupted");
+    pid_t pid = start_sim(c, argv, fn ? &rfd : NULL);
+    if (pid < 0)
+        return fail(c, "cannot start it");
+    if (fn) {
+        relay_progress(rfd, fn, user);
+        close(rfd);
+    }
+    if (reap(pid, &status))
+        return fail(c, "lost track of it");
+    if (stop_signal)
+        return fail(c, "interrupted");
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+        return fail(c, "it rejected its arguments (built from older sources? make rtl-sim)");
+    if (!WIFEXITED(status) || WEXITSTATUS(status))
+        return fail(c, "it failed (see its message above)");
+    if (read_response(c, resp))
+        return fail(c, "malformed response");
+    return c->state;
+}
+
+static mpe_run_state run_progress(void *ctx, uint64_t max, mpe_progress_fn fn, void *user)
 {
     rtl_ctx *c = ctx;
+    struct sigaction old[NSTOP];
+    catch_stop_signals(old);
     const char *tmp = getenv("TMPDIR");
-    char dir[1024];
+    char dir[1024], req[1100], resp[1100];
     snprintf(dir, sizeof dir, "%s/mpe-rtl-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        return fail(c, "cannot make a temporary directory");
-    char req[1100], resp[1100];
-    snprintf(req, sizeof req, "%s/req", dir);
-    snprintf(resp, sizeof resp, "%s/resp", dir);
     mpe_run_state rs;
-    if (write_request(c, req, max)) {
-        rs = fail(c, "cannot write the request");
+    if (!mkdtemp(dir)) {
+        rs = fail(c, "cannot make a temporary directory");
     } else {
-        char *argv[] = {c->sim, "serve", req, resp, NULL};
-        pid_t pid;
-        int status = 0;
-        if (posix_spawn(&pid, c->sim, NULL, NULL, argv, environ) ||
-            waitpid(pid, &status, 0) != pid)
-            rs = fail(c, "cannot start it");
-        else if (!WIFEXITED(status) || WEXITSTATUS(status))
-            rs = fail(c, "it failed (see its message above)");
-        else if (read_response(c, resp))
-            rs = fail(c, "malformed response");
-        else
-            rs = c->state;
+        snprintf(req, sizeof req, "%s/req", dir);
+        snprintf(resp, sizeof resp, "%s/resp", dir);
+        rs = write_request(c, req, max) ? fail(c, "cannot write the request")
+                                        : serve(c, req, resp, fn, user);
+        remove(req);
+        remove(resp);
+        rmdir(dir);
     }
-    remove(req);
-    remove(resp);
-    rmdir(dir);
+    int sig = stop_signal;
+    restore_stop_signals(old);
+    if (sig)
+        raise(sig); /* the default action ends the process here */
     return rs;
 }
+
+static mpe_run_state run(void *ctx, uint64_t max) { return run_progress(ctx, max, NULL, NULL); }
 
 /* One process per run: a step is a whole run. */
 static mpe_run_state step(void *ctx) { return run(ctx, 0); }
 static const mpe_accel_stats *stats(void *ctx) { return &((rtl_ctx *)ctx)->st; }
 static const mpe_trap *trap(void *ctx) { return &((rtl_ctx *)ctx)->trap; }
 
-const mpe_backend mpe_backend_rtl = {"rtl",    create,    destroy, load_code, mem_write,
-                                     mem_read, set_trace, step,    run,       stats,
-                                     trap};
+const mpe_backend mpe_backend_rtl = {"rtl",     create,    destroy, load_code,
+                                     mem_write, mem_read,  set_trace, step,
+                                     run,       stats,     trap,    run_progress};
+
+mpe_status mpe_backend_rtl_set_fst(void *ctx, const char *path)
+{
+    rtl_ctx *c = ctx;
+    if (strlen(path) >= sizeof c->fst)
+        return MPE_ERR_RANGE;
+    snprintf(c->fst, sizeof c->fst, "%s", path);
+    return MPE_OK;
+}
 
 /* ---- server ------------------------------------------------------------------- */
 
@@ -388,6 +576,34 @@ static mpe_status serve_setup(const mpe_backend *be, FILE *f, void **ctx, uint64
     return MPE_OK;
 }
 
+/* The progress descriptor the client passed (PROGRESS_ENV), or -1. */
+static int progress_fd(void)
+{
+    const char *v = getenv(PROGRESS_ENV);
+    char *end;
+    long fd = v ? strtol(v, &end, 10) : -1;
+    if (!v || end == v || *end || fd < 0 || fd > 1024 || fcntl((int)fd, F_GETFD) < 0)
+        return -1;
+    return (int)fd;
+}
+
+static void send_progress(void *user, uint64_t cycles)
+{
+    int fd = *(const int *)user;
+    ssize_t n = write(fd, &cycles, sizeof cycles);
+    (void)n; /* a client that stopped reading only loses progress lines */
+}
+
+static mpe_run_state serve_run(const mpe_backend *be, void *ctx, uint64_t max)
+{
+    int fd = progress_fd();
+    if (fd < 0 || !be->run_progress)
+        return be->run(ctx, max);
+    mpe_run_state rs = be->run_progress(ctx, max, send_progress, &fd);
+    close(fd);
+    return rs;
+}
+
 static int serve_answer(const mpe_backend *be, void *ctx, FILE *o, uint32_t mem_bytes,
                         uint64_t max, mpe_rtl_dirty_fn dirty)
 {
@@ -397,7 +613,7 @@ static int serve_answer(const mpe_backend *be, void *ctx, FILE *o, uint32_t mem_
     rec_sink sink = {t, 0, !t};
     if (t)
         be->set_trace(ctx, on_commit, &sink);
-    mpe_run_state rs = be->run(ctx, max);
+    mpe_run_state rs = serve_run(be, ctx, max);
     const mpe_trap *tr = be->trap(ctx);
     const uint64_t *w = (const uint64_t *)be->stats(ctx);
     bad = bad || sink.bad || put(o, (uint64_t)rs, 4) || put(o, (uint64_t)tr->cause, 4) ||
@@ -430,7 +646,8 @@ static int serve_answer(const mpe_backend *be, void *ctx, FILE *o, uint32_t mem_
 }
 
 mpe_status mpe_rtl_serve(const mpe_backend *be, const char *req, const char *resp,
-                         mpe_rtl_dirty_fn dirty, char *err, size_t errlen)
+                         mpe_rtl_dirty_fn dirty, const mpe_rtl_fst *fst, char *err,
+                         size_t errlen)
 {
     FILE *f = fopen(req, "rb");
     if (!f) {
@@ -442,6 +659,10 @@ mpe_status mpe_rtl_serve(const mpe_backend *be, const char *req, const char *res
     uint32_t mem_bytes = 0;
     mpe_status st = serve_setup(be, f, &ctx, &max, &mem_bytes, err, errlen);
     fclose(f);
+    if (st == MPE_OK && fst && fst->path && fst->open(ctx, fst->path)) {
+        snprintf(err, errlen, "%s: cannot write the waveform", fst->path);
+        st = MPE_ERR_IO;
+    }
     if (st == MPE_OK) {
         FILE *o = fopen(resp, "wb");
         if (!o || serve_answer(be, ctx, o, mem_bytes, max, dirty) || fclose(o)) {

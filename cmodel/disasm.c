@@ -1,11 +1,11 @@
-/* The disassembler: every non-zero field as name=value in table order, in
- * the syntax mpe_asm reads back to the same bytes. */
+/* The disassembler of the code: every non-zero field as name=value in table
+ * order, in the syntax mpe_asm reads back to the same bytes. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mpe/asm.h"
+#include "asm_int.h"
 
 /* snprintf-style appender: keeps counting past the end of the buffer. */
 typedef struct {
@@ -81,23 +81,14 @@ size_t mpe_insn_format(const mpe_insn *in, const char *target_label, char *buf, 
     return o.n;
 }
 
-static void emit_raw(out_t *o, const uint8_t b[MPE_INSN_BYTES])
-{
-    emit(o, ".insn 0x");
-    for (int i = MPE_INSN_BYTES - 1; i >= 0; i--)
-        emit(o, "%02x", b[i]);
-}
-
 mpe_status mpe_disasm_insn(const uint8_t bytes[MPE_INSN_BYTES], char *buf, size_t len)
 {
     mpe_insn in;
     mpe_status st = mpe_insn_decode(bytes, &in);
-    if (st == MPE_OK) {
+    if (st == MPE_OK)
         mpe_insn_format(&in, NULL, buf, len);
-        return MPE_OK;
-    }
-    out_t o = {buf, len, 0};
-    emit_raw(&o, bytes);
+    else
+        asm_format_raw(bytes, buf, len);
     return st;
 }
 
@@ -116,48 +107,54 @@ static uint8_t *find_targets(const uint8_t *code, size_t n)
     return is;
 }
 
-static void emit_insn_line(out_t *o, const uint8_t *b, const uint8_t *is_target, size_t n,
-                           size_t pc, unsigned flags)
+static void insn_line(FILE *f, const uint8_t *b, const uint8_t *is_target, size_t n, size_t pc,
+                      unsigned flags)
 {
-    size_t start = o->n;
+    char text[512];
     mpe_insn in;
-    emit(o, "    ");
     if (mpe_insn_decode(b, &in) != MPE_OK) {
-        emit_raw(o, b);
+        asm_format_raw(b, text, sizeof text);
     } else {
-        char label[32], text[512];
+        char label[32];
         int64_t t = in.f[MPE_F_DBNZ_target];
         int use = in.id == MPE_I_DBNZ && (uint64_t)t < n && is_target[t];
         snprintf(label, sizeof label, "L%lld", (long long)t);
         mpe_insn_format(&in, use ? label : NULL, text, sizeof text);
-        emit(o, "%s", text);
     }
+    int col = fprintf(f, "    %s", text);
     if (flags & MPE_DISASM_PC)
-        emit(o, "%*s# %zu", o->n - start < 60 ? (int)(60 - (o->n - start)) : 1, "", pc);
-    emit(o, "\n");
+        fprintf(f, "%*s# %zu", col < 60 ? 60 - col : 1, "", pc);
+    fputc('\n', f);
+}
+
+int disasm_code(FILE *f, const uint8_t *code, size_t ninsns, unsigned flags,
+                mpe_disasm_note note, void *user)
+{
+    uint8_t *is_target = find_targets(code, ninsns);
+    if (!is_target)
+        return -1;
+    for (size_t i = 0; i < ninsns; i++) {
+        if (note)
+            note(user, i, f);
+        if (is_target[i])
+            fprintf(f, "L%zu:\n", i);
+        insn_line(f, code + MPE_INSN_BYTES * i, is_target, ninsns, i, flags);
+    }
+    free(is_target);
+    return 0;
 }
 
 char *mpe_disasm(const uint8_t *code, size_t ninsns, unsigned flags)
 {
-    uint8_t *is_target = find_targets(code, ninsns);
-    if (!is_target)
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
         return NULL;
-    out_t o = {NULL, 0, 0};
-    for (int pass = 0; pass < 2; pass++) { /* measure, then write */
-        o.n = 0;
-        for (size_t i = 0; i < ninsns; i++) {
-            if (is_target[i])
-                emit(&o, "L%zu:\n", i);
-            emit_insn_line(&o, code + MPE_INSN_BYTES * i, is_target, ninsns, i, flags);
-        }
-        if (pass == 0) {
-            o.len = o.n + 1;
-            o.buf = malloc(o.len);
-            if (!o.buf)
-                break;
-            o.buf[0] = 0;
-        }
+    int bad = disasm_code(f, code, ninsns, flags, NULL, NULL);
+    if (fclose(f) || bad) {
+        free(buf);
+        return NULL;
     }
-    free(is_target);
-    return o.buf;
+    return buf;
 }

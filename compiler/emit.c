@@ -167,12 +167,60 @@ static int move_data(comp *c, mpe_program *p)
     return 0;
 }
 
+/* Instructions [lo, hi) of layer li; -1 when it has none or they are not
+ * one run (the layer table then is left out). */
+static int layer_pcs(const comp *c, int li, int *lo, int *hi)
+{
+    *lo = *hi = -1;
+    for (int i = 0; i < c->nins; i++) {
+        if (c->ins[i].layer != li)
+            continue;
+        if (*hi >= 0 && *hi != i)
+            return -1;
+        if (*lo < 0)
+            *lo = i;
+        *hi = i + 1;
+    }
+    return *lo < 0 ? -1 : 0;
+}
+
+/* The layer lines of mpe/progmeta.h; nothing when a layer's instructions
+ * are not one run following the previous layer's. */
+static void meta_layers(const comp *c, FILE *f)
+{
+    int lo, hi, end = 0;
+    for (int i = 0; i < c->nl; end = hi, i++)
+        if (layer_pcs(c, i, &lo, &hi) || lo < end)
+            return;
+    for (int i = 0; i < c->nl; i++) {
+        layer_pcs(c, i, &lo, &hi);
+        fprintf(f, "layer %d %d %d %llu %llu ", i, lo, hi,
+                (unsigned long long)c->L[i].cost.cycles,
+                (unsigned long long)c->L[i].cost.pe_cycles);
+        for (const char *s = c->L[i].name; *s; s++)
+            fputc((unsigned char)*s < 0x20 ? '_' : *s, f);
+        fputc('\n', f);
+    }
+}
+
+/* Producer, model, the cycle estimate and the layer table (mpe/progmeta.h). */
 static int meta(comp *c, mpe_program *p)
 {
-    char text[512];
-    snprintf(text, sizeof text, "producer mpe compile\nmodel %s\nlayers %d\n",
-             c->o.model_path, c->nl);
-    return mpe_program_set_meta(p, text) == MPE_OK ? 0 : comp_err(c, "out of memory");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return comp_err(c, "out of memory");
+    uint64_t total = 0;
+    for (int i = 0; i < c->nl; i++)
+        total += c->L[i].cost.cycles;
+    fprintf(f, "producer mpe compile\nmodel %s\nlayers %d\nestimated_cycles %llu\n",
+            c->o.model_path, c->nl, (unsigned long long)total);
+    meta_layers(c, f);
+    int bad = fclose(f) != 0;
+    bad = bad || mpe_program_set_meta(p, text) != MPE_OK;
+    free(text);
+    return bad ? comp_err(c, "out of memory") : 0;
 }
 
 int pass_emit(comp *c)

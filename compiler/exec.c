@@ -129,9 +129,11 @@ static int run(const mpe_backend *be, void *acc, mpe_exec_stats *st, char *err, 
         memset(st->layer_end, 0, (size_t)st->nlayers * sizeof *st->layer_end);
         be->set_trace(acc, on_commit, st);
     }
-    mpe_run_state rs = be->run(acc, 0);
+    mpe_run_state rs = st ? be->run_progress(acc, st->max_cycles, st->progress, st->progress_user)
+                          : be->run(acc, 0);
     const mpe_accel_stats *s = be->stats(acc);
     if (st) {
+        st->limited = rs == MPE_RUN_LIMIT;
         st->cycles = s->cycles;
         st->pe_busy = s->pe_busy;
         st->utilization = mpe_accel_utilization(s);

@@ -20,6 +20,12 @@ typedef struct {
 } mpe_exec_io;
 
 typedef struct {
+    /* in: a cycle limit (0 none) and a progress callback (NULL none) */
+    uint64_t max_cycles;
+    mpe_progress_fn progress;
+    void *progress_user;
+    /* out */
+    int limited; /* the run reached max_cycles */
     uint64_t cycles, pe_busy;
     double utilization;
     /* optional per-layer timing: the layer of each instruction (pc), and

@@ -275,9 +275,34 @@ static int add_node(comp *c, const Onnx__NodeProto *np, size_t idx)
     return import_shapes(c, id);
 }
 
+/* Every --bind name must be a graph input; the error lists the inputs. */
+static int check_binds(comp *c)
+{
+    const Onnx__GraphProto *g = c->model->graph;
+    for (int b = 0; b < c->o.nbind; b++) {
+        size_t i = 0;
+        while (i < g->n_input && strcmp(g->input[i]->name ? g->input[i]->name : "",
+                                        c->o.bind[b].name))
+            i++;
+        if (i < g->n_input)
+            continue;
+        char names[512] = "";
+        size_t n = 0;
+        for (i = 0; i < g->n_input && n < sizeof names; i++)
+            n += (size_t)snprintf(names + n, sizeof names - n, "%s'%s'", i ? ", " : "",
+                                  g->input[i]->name ? g->input[i]->name : "");
+        return comp_err(c, "--bind %s: the model has no graph input of that name (%s%s)",
+                        c->o.bind[b].name, g->n_input ? "its inputs: " : "it has no inputs",
+                        names);
+    }
+    return 0;
+}
+
 static int build(comp *c)
 {
     const Onnx__GraphProto *g = c->model->graph;
+    if (check_binds(c))
+        return -1;
     for (size_t i = 0; i < g->n_initializer; i++)
         if (add_initializer(c, g->initializer[i]))
             return -1;

@@ -1,14 +1,15 @@
-/* --emit-asm: the program in the disassembler's syntax (mpe_insn_format),
- * with comments naming each layer, its mode and tiling, and the tensors.
- * `mpe asm` reads it back to the same code. */
+/* --emit-asm: the finished program printed by the disassembler
+ * (mpe_disasm_program_write: architecture, meta text, tensors, code, data),
+ * with comments naming each layer, its mode and tiling. `mpe asm` reads it
+ * back to the same binary. */
 #include "comp.h"
 
 #include "mpe/asm.h"
 
-static void layer_comment(comp *c, FILE *f, int li)
+static void layer_comment(const comp *c, FILE *f, int li)
 {
     const ir_layer *L = &c->L[li];
-    fprintf(f, "\n# layer %d '%s' (%s): %lld x %lld x %lld, mode %s, a %s, w %s%s, out %s\n",
+    fprintf(f, "# layer %d '%s' (%s): %lld x %lld x %lld, mode %s, a %s, w %s%s, out %s\n",
             li, L->name, L->op, (long long)L->Mreal, (long long)L->N, (long long)L->K,
             mpe_mode_name((mpe_mode)L->cfg.mode), mpe_dt_name(L->cfg.a),
             mpe_dt_name(L->cfg.w), L->cfg.group ? " grouped" : "", mpe_out_name(L->out));
@@ -17,27 +18,32 @@ static void layer_comment(comp *c, FILE *f, int li)
             (unsigned long long)L->cost.cycles);
 }
 
+/* A layer's comment before its first instruction (and again where it
+ * resumes after another layer's). */
+static void layer_note(void *user, size_t pc, FILE *f)
+{
+    const comp *c = user;
+    int li = c->ins[pc].layer;
+    if (li < 0 || (pc > 0 && c->ins[pc - 1].layer == li))
+        return;
+    if (pc > 0)
+        fputc('\n', f);
+    layer_comment(c, f, li);
+}
+
 int comp_write_listing(comp *c, const char *path)
 {
     mpe_outfile out;
     if (comp_out_open(c, &out, path))
         return -1;
     FILE *f = out.f;
-    fprintf(f, "# mpe compile %s: %d layers, %d instructions\n", c->o.model_path, c->nl,
-            c->nins);
-    for (int i = 0; i < c->nio; i++) {
-        const ir_io *io = &c->io[i];
-        fprintf(f, "# %s %s at 0x%llx\n", io->is_input ? "input " : "output", io->name,
-                (unsigned long long)c->v[io->value].addr);
-    }
-    int cur = -2;
-    for (int i = 0; i < c->nins; i++) {
-        if (c->ins[i].layer != cur && c->ins[i].layer >= 0)
-            layer_comment(c, f, c->ins[i].layer);
-        cur = c->ins[i].layer;
-        char buf[512];
-        mpe_insn_format(&c->ins[i].in, NULL, buf, sizeof buf);
-        fprintf(f, "    %s\n", buf);
+    char title[600];
+    snprintf(title, sizeof title, "mpe compile %s, %d layer%s", c->o.model_path, c->nl,
+             c->nl == 1 ? "" : "s");
+    mpe_disasm_opts o = {title, 0, layer_note, c};
+    if (mpe_disasm_program_write(f, c->prog, &o)) {
+        mpe_out_abort(&out);
+        return comp_err(c, "%s: out of memory", path);
     }
     return comp_out_close(c, &out);
 }

@@ -24,6 +24,6 @@ int main(int argc, char **argv)
             "  cosim [--seed S] [--n N] [--gemm N] [--mutants N] [--shard I/N] [--asm F.s]...\n"
             "        [--prog F.mpeb]... [--fst-dir DIR] [--max-cycles N] [-v]\n"
             "  run PROG.mpeb... [--cmodel] [--fst FILE] [--max-cycles N]\n"
-            "  serve REQUEST RESPONSE   (used by `mpe run --backend rtl`)\n");
+            "  serve REQUEST RESPONSE [--fst FILE]   (used by `mpe run --backend rtl`)\n");
     return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 }

@@ -271,14 +271,15 @@ mpe_run_state run(void *ctx, uint64_t max)
 
 const mpe_accel_stats *stats(void *ctx) { return &((Sim *)ctx)->st; }
 const mpe_trap *trap(void *ctx) { return &((Sim *)ctx)->trap; }
+mpe_run_state run_progress(void *ctx, uint64_t max, mpe_progress_fn fn, void *user);
 
 }  // namespace
 
 extern "C" {
 
-const mpe_backend accel_rtl_backend = {"rtl",     create,    destroy, load_code, mem_write,
-                                       mem_read,  set_trace, step,    run,       stats,
-                                       trap};
+const mpe_backend accel_rtl_backend = {"rtl",    create,    destroy, load_code,
+                                       mem_write, mem_read, set_trace, step,
+                                       run,      stats,     trap,    run_progress};
 
 int accel_rtl_fst(void *ctx, const char *path)
 {
@@ -320,3 +321,14 @@ size_t accel_rtl_dirty_pages(void *ctx, uint64_t *pages, size_t max)
 }
 
 }  // extern "C"
+
+namespace {
+
+// 1024 cycles: some 25 progress records per second at the RTL model's speed
+// (about 25000 cycles/s on the default architecture)
+mpe_run_state run_progress(void *ctx, uint64_t max, mpe_progress_fn fn, void *user)
+{
+    return mpe_backend_run_chunked(&accel_rtl_backend, ctx, max, 1024, fn, user);
+}
+
+}  // namespace

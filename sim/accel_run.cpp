@@ -96,12 +96,14 @@ int run_main(int argc, char **argv)
 
 int serve_main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: mpe-rtl serve REQUEST RESPONSE\n");
+    mpe_rtl_fst fst = {accel_rtl_fst, nullptr};
+    if (argc == 5 && !strcmp(argv[3], "--fst")) fst.path = argv[4];
+    if (argc != 3 && !fst.path) {
+        fprintf(stderr, "usage: mpe-rtl serve REQUEST RESPONSE [--fst FILE]\n");
         return 2;
     }
     char err[512];
-    if (mpe_rtl_serve(&accel_rtl_backend, argv[1], argv[2], accel_rtl_dirty_pages, err,
+    if (mpe_rtl_serve(&accel_rtl_backend, argv[1], argv[2], accel_rtl_dirty_pages, &fst, err,
                       sizeof err) != MPE_OK) {
         fprintf(stderr, "mpe-rtl serve: %s\n", err);
         return 1;

@@ -1,4 +1,5 @@
-/* mpe asm: assembler source -> .mpeb binary (CODE, ARCH and META sections). */
+/* mpe asm: assembler source -> .mpeb binary (every section: the code and
+ * the directives for the architecture, meta text, tensors and data). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,37 +15,34 @@ static int usage(FILE *f, int rc)
     fprintf(f, "usage: mpe asm PROG.s -o PROG.mpeb [--arch CONFIG]\n");
     if (rc)
         return rc;
-    fprintf(f, "Assembles PROG.s (syntax: docs/isa.md section 4) into a binary for the\n"
-               "architecture CONFIG (default: the built-in arch/default.cfg values).\n"
+    fprintf(f, "Assembles PROG.s (syntax: docs/isa.md section 4) into a binary. The\n"
+               "architecture is the source's .arch values over the built-in defaults,\n"
+               "or CONFIG (then .arch values must agree with it). Without a .meta\n"
+               "directive the meta text is 'producer: mpe asm'.\n"
                "Errors are reported as 'file:line: reason'.\n");
     return rc;
 }
 
-/* Assembles src for arch into out; returns the exit status. */
+/* Assembles `in` (for arch, NULL: the source's) into out; returns the exit
+ * status. */
 static int assemble(const char *in, const char *out, const mpe_arch *arch)
 {
     char *src = tool_read_text("mpe asm", in);
     if (!src)
         return 1;
-    uint8_t *code;
-    size_t n;
+    mpe_program p;
     char err[512];
-    mpe_status st = mpe_asm(src, in, &code, &n, err, sizeof err);
+    mpe_status st = mpe_asm_program(src, in, arch, &p, err, sizeof err);
     free(src);
     if (st) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    mpe_program p;
-    mpe_program_init(&p);
-    p.arch = *arch;
     /* no file name in the meta text: disassembling and assembling again
      * gives the same bytes whatever the files are called */
-    st = mpe_program_set_code(&p, code, n);
-    if (!st)
+    if (!p.meta)
         st = mpe_program_set_meta(&p, "producer: mpe asm\n");
-    free(code);
-    if (!st && n == 0) {
+    if (!st && p.ninsns == 0) {
         fprintf(stderr, "%s: no instructions\n", in);
         st = MPE_ERR_FORMAT;
     } else if (!st) {
@@ -82,5 +80,5 @@ int cmd_asm(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    return assemble(in, out, &arch);
+    return assemble(in, out, cfg ? &arch : NULL);
 }

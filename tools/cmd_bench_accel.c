@@ -59,7 +59,9 @@ static int usage(FILE *f, int rc)
                "double-buffered token schedule of mpe/gemmprog.h, runs it on the C model and\n"
                "prints simulated cycles, PE-array utilization and the model's speed.\n"
                "--check compares every output with the reference (mpe_gemm_fast + output\n"
-               "stage); -v adds stall counts; -o writes the program of the one mode.\nmodes:");
+               "stage); -v adds stall counts; -o writes the program of the one mode, with\n"
+               "its C-model cycle count as the estimate that mpe run uses for its default\n"
+               "cycle limit and progress ETA.\nmodes:");
     for (size_t i = 0; i < NMODES; i++)
         fprintf(f, " %s", modes[i].name);
     fprintf(f, "\n");
@@ -150,6 +152,26 @@ static void print_stalls(const mpe_accel_stats *st)
            (unsigned long long)st->beats_read, (unsigned long long)st->beats_written);
 }
 
+/* -o: the program with the C model's cycle count as its estimate (META
+ * "estimated_cycles", mpe/progmeta.h), from which `mpe run` derives its
+ * default cycle limit and the ETA of its progress line. */
+static int save_program(mpe_program *p, uint64_t cycles, const char *path)
+{
+    char meta[512], err[512];
+    const char *old = p->meta ? p->meta : "";
+    size_t n = strlen(old);
+    snprintf(meta, sizeof meta, "%s%sestimated_cycles %llu\n", old,
+             n && old[n - 1] != '\n' ? "\n" : "", (unsigned long long)cycles);
+    mpe_status st = mpe_program_set_meta(p, meta);
+    if (st == MPE_OK)
+        st = mpe_program_save(p, path, err, sizeof err);
+    else
+        snprintf(err, sizeof err, "%s", mpe_status_str(st));
+    if (st != MPE_OK)
+        fprintf(stderr, "mpe bench-accel: %s\n", err);
+    return st == MPE_OK ? 0 : -1;
+}
+
 static int bench_one(const mpe_arch *ar, const bench_mode *m, const options *o)
 {
     char err[512];
@@ -162,12 +184,8 @@ static int bench_one(const mpe_arch *ar, const bench_mode *m, const options *o)
         return 1;
     }
     int rc = 0;
-    if (o->out && mpe_program_save(&pg.prog, o->out, err, sizeof err) != MPE_OK) {
-        fprintf(stderr, "mpe bench-accel: %s\n", err);
-        rc = 1;
-    }
     mpe_accel *acc = NULL;
-    mpe_status st = rc ? MPE_ERR_IO : mpe_accel_create(ar, &acc);
+    mpe_status st = mpe_accel_create(ar, &acc);
     if (st == MPE_OK)
         st = mpe_accel_load_code(acc, pg.prog.code, pg.prog.ninsns);
     for (size_t i = 0; st == MPE_OK && i < pg.prog.ndata; i++)
@@ -190,8 +208,10 @@ static int bench_one(const mpe_arch *ar, const bench_mode *m, const options *o)
             print_row(m, s, &pl, mpe_pe_op_cycles(&spec.pe, 1, (int)ar->lut_ppc), secs, o->check);
             if (o->verbose)
                 print_stalls(s);
+            if (o->out && save_program(&pg.prog, s->cycles, o->out))
+                rc = 1;
         }
-    } else if (!rc) {
+    } else {
         fprintf(stderr, "mpe bench-accel: %s: %s\n", m->name, mpe_status_str(st));
         rc = 1;
     }

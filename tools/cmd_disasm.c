@@ -1,5 +1,6 @@
-/* mpe disasm: prints a .mpeb binary as assembler source; the architecture,
- * meta text, tensor descriptors and data sections follow as comments. */
+/* mpe disasm: prints a .mpeb binary as assembler source, every section
+ * (architecture, meta text, tensors, code, data) as the directives and
+ * instructions that 'mpe asm' reads back to the same bytes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,14 @@
 
 static int usage(FILE *f, int rc)
 {
-    fprintf(f, "usage: mpe disasm PROG.mpeb [--pc] [--data] [--arch CONFIG]\n");
+    fprintf(f, "usage: mpe disasm PROG.mpeb [--pc] [--no-data] [--arch CONFIG]\n");
     if (rc)
         return rc;
     fprintf(f, "Validates PROG.mpeb and prints it as assembler source that 'mpe asm'\n"
-               "reads back to the same code. --pc appends the instruction index to each\n"
-               "line, --data hex-dumps the data records, --arch checks that the binary was\n"
-               "built for CONFIG.\n");
+               "reads back to the same binary. --pc appends the instruction index to each\n"
+               "instruction and the address to each data line, --no-data leaves the data\n"
+               "records out (the text then assembles to another binary), --arch checks\n"
+               "that the binary was built for CONFIG.\n");
     return rc;
 }
 
@@ -30,8 +32,8 @@ int cmd_disasm(int argc, char **argv)
             return usage(stdout, 0);
         if (!strcmp(argv[i], "--pc"))
             flags |= MPE_DISASM_PC;
-        else if (!strcmp(argv[i], "--data"))
-            flags |= MPE_DISASM_DATA;
+        else if (!strcmp(argv[i], "--no-data"))
+            flags |= MPE_DISASM_NO_DATA;
         else if (tool_opt(argv[i], "--arch", i + 1 < argc))
             cfg = argv[++i];
         else if (argv[i][0] == '-' || in)
@@ -56,13 +58,10 @@ int cmd_disasm(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", in, err);
         rc = 1;
     } else {
-        char *text = mpe_disasm_program(&p, in, flags);
-        if (text)
-            fputs(text, stdout);
-        else
+        mpe_disasm_opts o = {in, flags, NULL, NULL};
+        rc = mpe_disasm_program_write(stdout, &p, &o) ? 1 : 0;
+        if (rc)
             fprintf(stderr, "mpe disasm: out of memory\n");
-        rc = !text;
-        free(text);
     }
     mpe_program_free(&p);
     return rc;

@@ -2,6 +2,7 @@
  * it is built): places the inputs, runs, extracts the outputs as .npy,
  * prints the statistics. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,15 @@
 #include "mpe/backend_rtl.h"
 #include "mpe/binary.h"
 #include "mpe/npy.h"
+#include "mpe/outstage.h"
+#include "mpe/progmeta.h"
 #include "mpe/tensorio.h"
+#include "run_profile.h"
+#include "run_util.h"
 #include "tool_io.h"
 
 #define MAX_INPUTS 64
-#define DEFAULT_MAX_CYCLES 1000000000ull
+#define SHOW_VALUES 6 /* values of each output printed without --output-dir */
 
 /* Backends by name; rtl runs the Verilated top (mpe/backend_rtl.h). */
 static const struct {
@@ -30,32 +35,47 @@ static const struct {
 };
 
 typedef struct {
-    const char *prog, *outdir, *trace, *arch, *backend;
+    const char *prog, *outdir, *trace, *arch, *backend, *fst;
     const char *in_name[MAX_INPUTS], *in_file[MAX_INPUTS];
     int nin;
-    uint64_t max_cycles;
-    int structural, quiet;
+    uint64_t max_cycles; /* 0: the default limit (run_util.h) */
+    int structural, quiet, progress, profile;
 } options;
 
 static int usage(FILE *f, int rc)
 {
     fprintf(f, "usage: mpe run PROG.mpeb [--backend cmodel|rtl] [--input NAME=FILE.npy]...\n"
                "               [--output-dir DIR] [--trace FILE] [--max-cycles N]\n"
-               "               [--arch CONFIG] [--pe-path fast|struct] [--quiet]\n");
+               "               [--arch CONFIG] [--pe-path fast|struct] [--quiet]\n"
+               "               [--progress] [--profile] [--fst FILE] [-h|--help]\n");
     if (rc)
         return rc;
     fprintf(f,
             "Loads and validates PROG.mpeb, places every input tensor in memory as its\n"
             "descriptor says (float inputs with a scale are quantized as ONNX\n"
-            "QuantizeLinear), runs until halt, and writes each output tensor to\n"
-            "DIR/NAME.npy. Prints the cycle count, PE-array utilization, MACs and the\n"
-            "committed instructions per class.\n"
+            "QuantizeLinear; NaN or infinity there is an error), runs until halt, and\n"
+            "writes each output tensor to DIR/NAME.npy (without --output-dir: prints\n"
+            "each output's type, shape and first values). Prints the cycle count,\n"
+            "PE-array utilization, MACs and the committed instructions per class.\n"
             "  --backend      cmodel (default; cycle-exact C model) or rtl\n"
+            "  --input N=F    the value of input tensor N (.npy); every input is needed\n"
+            "  --output-dir   write the outputs there as NAME.npy\n"
             "  --trace FILE   one line per committed instruction: cycle unit pc text\n"
-            "  --max-cycles   stop with an error after N cycles (default %llu)\n"
+            "  --max-cycles   stop with an error after N cycles (default: %d x the\n"
+            "                 binary's cycle estimate + %llu; %llu for a binary\n"
+            "                 without an estimate, such as hand-written assembler)\n"
             "  --arch CONFIG  require the binary to be built for this configuration\n"
-            "  --pe-path      C model PE evaluation (results are identical)\n",
-            DEFAULT_MAX_CYCLES);
+            "  --pe-path      C model PE evaluation (results are identical)\n"
+            "  --quiet        no statistics and no output summary\n"
+            "  --progress     progress on stderr (cycles, cycles/s, estimate, ETA) even\n"
+            "                 when stderr is not a terminal (on a terminal it is shown\n"
+            "                 anyway); MPE_PROGRESS_INTERVAL=SECONDS sets its rate\n"
+            "  --profile      cycles and PE utilization per layer (the layers of\n"
+            "                 mpe compile --report)\n"
+            "  --fst FILE     with --backend rtl: write an FST waveform of the run\n"
+            "Exit status: 0 done, 1 failure (trap, cycle limit, bad input), 2 usage,\n"
+            "3 backend not available (docs/cli.md).\n",
+            RUN_LIMIT_FACTOR, RUN_LIMIT_SLACK, RUN_LIMIT_NO_ESTIMATE);
     return 0;
 }
 
@@ -102,7 +122,6 @@ static int parse_args(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
     o->backend = "cmodel";
-    o->max_cycles = DEFAULT_MAX_CYCLES;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -110,6 +129,12 @@ static int parse_args(int argc, char **argv, options *o)
             return usage(stdout, 0) + 1;
         if (!strcmp(a, "--quiet"))
             o->quiet = 1;
+        else if (!strcmp(a, "--progress"))
+            o->progress = 1;
+        else if (!strcmp(a, "--profile"))
+            o->profile = 1;
+        else if (tool_opt(a, "--fst", more))
+            o->fst = argv[++i];
         else if (tool_opt(a, "--backend", more))
             o->backend = argv[++i];
         else if (tool_opt(a, "--input", more)) {
@@ -147,12 +172,18 @@ typedef struct {
     const mpe_backend *be;
     void *ctx;
     FILE *trace;
+    run_profile *profile; /* --profile, else NULL */
+    run_limit limit;
 } sim;
 
 static void on_commit(void *user, const mpe_commit *c)
 {
     static const char *units[4] = {"ctrl", "load", "compute", "store"};
     sim *s = user;
+    if (s->profile)
+        run_profile_commit(s->profile, c);
+    if (!s->trace)
+        return;
     char text[256];
     mpe_insn_format(c->insn, NULL, text, sizeof text);
     fprintf(s->trace, "%llu %s %u %s\n", (unsigned long long)c->cycle, units[c->unit & 3],
@@ -167,12 +198,42 @@ static const mpe_tdesc *find_tensor(const mpe_program *p, const char *name, int 
     return NULL;
 }
 
+/* Stored as integer codes (the float host values are quantized)? */
+static int stored_as_int(const mpe_tdesc *d)
+{
+    return d->elem == MPE_ELEM_OUT ? !mpe_out_is_float(d->out) : d->dt.kind != MPE_DT_FP;
+}
+
+/* NaN or infinity has no integer code: QuantizeLinear would silently make
+ * it the zero point or the range's end. */
+static int check_finite(const mpe_tdesc *d, const mpe_tensor *t, const char *file)
+{
+    if (!stored_as_int(d) || (t->dtype != MPE_T_FLOAT && t->dtype != MPE_T_FLOAT16 &&
+                              t->dtype != MPE_T_DOUBLE && t->dtype != MPE_T_BFLOAT16))
+        return 0;
+    for (size_t i = 0; i < t->count; i++) {
+        double v = mpe_tensor_get_f64(t, i);
+        if (!isfinite(v)) {
+            fprintf(stderr, "mpe run: %s: element %zu of input '%s' is %s; the input is "
+                    "quantized to %s, which holds finite values only\n", file, i, d->name,
+                    isnan(v) ? "NaN" : "infinite",
+                    d->elem == MPE_ELEM_OUT ? mpe_out_name(d->out) : mpe_dt_name(d->dt));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int place_input(const sim *s, const mpe_tdesc *d, const char *file)
 {
     char err[512];
     mpe_tensor t;
     if (mpe_npy_load(file, &t, err, sizeof err) != MPE_OK) {
         fprintf(stderr, "mpe run: %s\n", err);
+        return -1;
+    }
+    if (check_finite(d, &t, file)) {
+        mpe_tensor_free(&t);
         return -1;
     }
     uint8_t *bytes;
@@ -188,11 +249,24 @@ static int place_input(const sim *s, const mpe_tdesc *d, const char *file)
     return st == MPE_OK ? 0 : -1;
 }
 
+/* "a, b, c" (at most len bytes) */
+static void input_names(const mpe_program *p, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (size_t k = 0; k < p->ntensors && n < len; k++)
+        if (p->tensors[k].role == MPE_ROLE_INPUT)
+            n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", p->tensors[k].name);
+}
+
 static int place_inputs(const sim *s, const mpe_program *p, const options *o)
 {
     for (int i = 0; i < o->nin; i++)
         if (!find_tensor(p, o->in_name[i], MPE_ROLE_INPUT)) {
-            fprintf(stderr, "mpe run: %s has no input tensor '%s'\n", o->prog, o->in_name[i]);
+            char names[1024];
+            input_names(p, names, sizeof names);
+            fprintf(stderr, "mpe run: %s has no input tensor '%s' (%s%s)\n", o->prog,
+                    o->in_name[i], names[0] ? "its inputs: " : "it has no inputs", names);
             return -1;
         }
     for (size_t k = 0; k < p->ntensors; k++) {
@@ -213,13 +287,28 @@ static int place_inputs(const sim *s, const mpe_program *p, const options *o)
     return 0;
 }
 
+/* "output NAME: TYPE SHAPE [first values]" (no --output-dir). */
+static void show_output(const mpe_tdesc *d, const mpe_tensor *t)
+{
+    printf("output %s: %s ", d->name, mpe_ttype_name(t->dtype));
+    for (int i = 0; i < t->ndim; i++)
+        printf("%s%lld", i ? "x" : "", (long long)t->dims[i]);
+    if (!t->ndim)
+        printf("scalar");
+    printf(" [");
+    for (size_t i = 0; i < t->count && i < SHOW_VALUES; i++)
+        printf("%s%g", i ? ", " : "", mpe_tensor_get_f64(t, i));
+    printf("%s]\n", t->count > SHOW_VALUES ? ", ..." : "");
+}
+
 static int write_outputs(const sim *s, const mpe_program *p, const options *o)
 {
     if (o->outdir && tool_make_dir("mpe run", o->outdir))
         return -1;
+    int shown = 0;
     for (size_t k = 0; k < p->ntensors; k++) {
         const mpe_tdesc *d = &p->tensors[k];
-        if (d->role != MPE_ROLE_OUTPUT || !o->outdir)
+        if (d->role != MPE_ROLE_OUTPUT || (!o->outdir && o->quiet))
             continue;
         uint64_t nb;
         char err[512], path[4096];
@@ -233,7 +322,11 @@ static int write_outputs(const sim *s, const mpe_program *p, const options *o)
         else
             snprintf(err, sizeof err, "%s", mpe_status_str(st));
         free(bytes);
-        if (st == MPE_OK) {
+        if (st == MPE_OK && !o->outdir) {
+            show_output(d, &t);
+            mpe_tensor_free(&t);
+            shown = 1;
+        } else if (st == MPE_OK) {
             snprintf(path, sizeof path, "%s/%s.npy", o->outdir, d->name);
             st = mpe_npy_save(path, &t, err, sizeof err);
             mpe_tensor_free(&t);
@@ -243,6 +336,8 @@ static int write_outputs(const sim *s, const mpe_program *p, const options *o)
             return -1;
         }
     }
+    if (shown)
+        printf("(outputs not saved: --output-dir DIR writes them as DIR/NAME.npy)\n");
     return 0;
 }
 
@@ -275,27 +370,63 @@ static int finish(const sim *s, mpe_run_state rs, const mpe_program *p, const op
         return 1;
     }
     if (rs != MPE_RUN_DONE) {
-        fprintf(stderr, "mpe run: no halt within %llu cycles (--max-cycles)\n",
-                (unsigned long long)o->max_cycles);
+        char msg[300];
+        run_limit_message(&s->limit, msg, sizeof msg);
+        fprintf(stderr, "mpe run: %s\n", msg);
         return 1;
     }
     if (write_outputs(s, p, o))
         return 1;
     if (!o->quiet)
         print_stats(st, &p->arch);
+    if (s->profile)
+        run_profile_print(s->profile, st, stdout);
+    return 0;
+}
+
+/* The run, with the progress line when wanted. */
+static mpe_run_state simulate(const sim *s, const options *o)
+{
+    run_progress pg;
+    int show = run_progress_start(&pg, o->progress, "mpe run", s->limit.estimate);
+    mpe_run_state rs =
+        s->be->run_progress(s->ctx, s->limit.cycles, show ? run_progress_update : NULL, &pg);
+    run_progress_end(&pg);
+    return rs;
+}
+
+/* Backend options beyond the common table: --pe-path, --fst. */
+static int configure(const sim *s, const options *o)
+{
+    if (s->be == &mpe_backend_cmodel)
+        mpe_accel_set_pe_path(s->ctx, o->structural ? MPE_PE_PATH_STRUCT : MPE_PE_PATH_FAST);
+    if (o->fst && mpe_backend_rtl_set_fst(s->ctx, o->fst) != MPE_OK) {
+        fprintf(stderr, "mpe run: --fst: path too long\n");
+        return -1;
+    }
     return 0;
 }
 
 static int run_program(const mpe_backend *be, const mpe_program *p, const options *o)
 {
     char err[512];
-    sim s = {be, NULL, NULL};
-    if (be->create(&p->arch, &s.ctx, err, sizeof err) != MPE_OK) {
+    run_profile prof;
+    sim s = {be, NULL, NULL, o->profile ? &prof : NULL, {0, 0, 0}};
+    mpe_status cs = be->create(&p->arch, &s.ctx, err, sizeof err);
+    if (cs != MPE_OK) {
         fprintf(stderr, "mpe run: %s\n", err);
+        return cs == MPE_ERR_UNSUPPORTED ? MPE_EXIT_NO_BACKEND : 1;
+    }
+    run_limit_init(&s.limit, o->max_cycles, mpe_meta_estimate(p));
+    int bad = configure(&s, o);
+    if (!bad && s.profile && run_profile_init(s.profile, p)) {
+        fprintf(stderr, "mpe run: out of memory\n");
+        bad = 1;
+    }
+    if (bad) {
+        be->destroy(s.ctx);
         return 1;
     }
-    if (be == &mpe_backend_cmodel)
-        mpe_accel_set_pe_path(s.ctx, o->structural ? MPE_PE_PATH_STRUCT : MPE_PE_PATH_FAST);
     int rc = 1;
     mpe_status st = be->load_code(s.ctx, p->code, p->ninsns);
     for (size_t i = 0; st == MPE_OK && i < p->ndata; i++)
@@ -309,9 +440,9 @@ static int run_program(const mpe_backend *be, const mpe_program *p, const option
             fprintf(stderr, "mpe run: %s\n", err);
         else {
             s.trace = tf.f;
-            if (s.trace)
+            if (s.trace || s.profile)
                 be->set_trace(s.ctx, on_commit, &s);
-            rc = finish(&s, be->run(s.ctx, o->max_cycles), p, o);
+            rc = finish(&s, simulate(&s, o), p, o);
             if (s.trace && mpe_out_close(&tf, err, sizeof err) != MPE_OK) {
                 fprintf(stderr, "mpe run: %s\n", err);
                 rc = 1;
@@ -319,6 +450,8 @@ static int run_program(const mpe_backend *be, const mpe_program *p, const option
         }
     }
     be->destroy(s.ctx);
+    if (s.profile)
+        run_profile_free(s.profile);
     return rc;
 }
 
@@ -354,8 +487,12 @@ int cmd_run(int argc, char **argv)
     mpe_program p;
     char err[512];
     rc = 1;
-    if (!be)
+    if (!be || (o.fst && be != &mpe_backend_rtl)) {
+        if (be)
+            fprintf(stderr, "mpe run: --fst needs --backend rtl (the C model has no waveforms)\n");
+        rc = MPE_EXIT_USAGE;
         goto out;
+    }
     if (mpe_program_load(o.prog, &p, err, sizeof err) != MPE_OK) {
         fprintf(stderr, "mpe run: %s\n", err);
         goto out;

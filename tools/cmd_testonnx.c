@@ -4,6 +4,7 @@
  * not activations (weights, scales, zero points fed as inputs, as in the
  * ONNX node tests) are bound at compile time, so each data set is compiled. */
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,9 @@
 #include "exec.h"
 #include "mpe/arch.h"
 #include "mpe/pe.h"
+#include "mpe/progmeta.h"
 #include "onnx_tensor.h"
+#include "run_util.h"
 
 #define MAX_IO 32
 #define RTOL 1e-3
@@ -29,13 +32,17 @@ typedef struct {
     int verbose;
     int fp16_scales; /* mpe compile --fp16-scales */
     int summary; /* per-layer table for the first data set */
+    int progress; /* --progress */
+    const char *set; /* the data set being run */
+    uint64_t max_cycles; /* --max-cycles, 0: the default (run_util.h) */
     const mpe_backend *be;
 } topts;
 
 static int usage(FILE *f, int rc)
 {
     fprintf(f, "usage: mpe test-onnx DIR [--backend cmodel|rtl] [--arch CONFIG] [--mode M]\n"
-               "       [--summary] [--fp16-scales] [-v]\n");
+               "       [--summary] [--fp16-scales] [--max-cycles N] [--progress] [-v]\n"
+               "       [-h|--help]\n");
     if (rc)
         return rc;
     fprintf(f, "\nCompiles DIR/model.onnx, runs each DIR/test_data_set_*/ (input_*.pb) on the\n"
@@ -43,9 +50,15 @@ static int usage(FILE *f, int rc)
                "outputs within |d| <= %g + %g |expected|. Prints one line per data set\n"
                "with the largest difference; exits non-zero on any failure. --summary\n"
                "prints, for the first data set, each layer's mode, weights and cycles.\n"
-               "--mode M and --fp16-scales are passed to the compiler (mpe compile --help).\n"
-               "Exit status: 0 all pass, 1 a failure, 2 usage, 3 backend not available.\n",
-               ATOL, RTOL);
+               "--mode M and --fp16-scales are passed to the compiler (mpe compile --help);\n"
+               "-v prints the compiler's notes on stderr. A run stops with a FAIL after\n"
+               "--max-cycles N cycles (default %d x the compiler's estimate + %llu).\n"
+               "--progress shows the run's progress on stderr (cycles, cycles/s, estimate,\n"
+               "ETA) also when stderr is not a terminal (on a terminal it is shown anyway;\n"
+               "MPE_PROGRESS_INTERVAL=SECONDS sets its rate).\n"
+               "Exit status: 0 all pass, 1 a failure, 2 usage, 3 backend not available\n"
+               "(docs/cli.md).\n",
+               ATOL, RTOL, RUN_LIMIT_FACTOR, RUN_LIMIT_SLACK);
     return 0;
 }
 
@@ -202,6 +215,23 @@ static void print_summary(const comp *c, const mpe_exec_stats *st)
     }
 }
 
+/* mpe_exec with the progress line when wanted (prefix: the data set). */
+static int exec_progress(const topts *o, const mpe_program *p, const mpe_exec_io *x, int nx,
+                         mpe_tensor *got, mpe_exec_stats *st, char *err, size_t len)
+{
+    run_progress pg;
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "mpe test-onnx: %s", o->set);
+    if (run_progress_start(&pg, o->progress, prefix, mpe_meta_estimate(p))) {
+        st->progress = run_progress_update;
+        st->progress_user = &pg;
+    }
+    int rc = mpe_exec(o->be, p, x, nx, got, st, err, len);
+    run_progress_end(&pg);
+    st->progress = NULL;
+    return rc;
+}
+
 /* Compiles with the non-activation inputs bound, runs, compares. */
 static int run_set(const topts *o, const mpe_model_io *io, dataset *s, char *msg, size_t len,
                    mpe_exec_stats *st)
@@ -224,6 +254,7 @@ static int run_set(const topts *o, const mpe_model_io *io, dataset *s, char *msg
     co.fp16_scales = o->fp16_scales;
     co.bind = b;
     co.nbind = nb;
+    co.verbose = o->verbose;
     comp *c = mpe_comp_new(&co);
     if (!c || mpe_comp_run(c)) {
         snprintf(msg, len, "compile error: %s", c ? mpe_comp_error(c) : "out of memory");
@@ -242,11 +273,16 @@ static int run_set(const topts *o, const mpe_model_io *io, dataset *s, char *msg
         st->nlayers = mpe_comp_nlayers(c);
         st->layer_end = ends;
     }
+    run_limit lim;
+    run_limit_init(&lim, o->max_cycles, mpe_meta_estimate(p));
+    st->max_cycles = lim.cycles;
     if (n > MAX_IO)
         snprintf(msg, len, "too many outputs");
-    else if (mpe_exec(o->be, p, x, nx, got, st, err, sizeof err))
+    else if (exec_progress(o, p, x, nx, got, st, err, sizeof err)) {
+        if (st->limited)
+            run_limit_message(&lim, err, sizeof err);
         snprintf(msg, len, "run error: %s", err);
-    else {
+    } else {
         rc = check_outputs(p, io, s, got, msg, len);
         ran = 1;
     }
@@ -278,6 +314,7 @@ static int test_dir(topts *o)
         mpe_exec_stats st;
         memset(&st, 0, sizeof st);
         snprintf(path, sizeof path, "%s/%s", o->dir, sets[i]);
+        o->set = path;
         int r = load_set(path, &io, &s, msg, sizeof msg) ? 1 : run_set(o, &io, &s, msg, sizeof msg, &st);
         printf("%s: %s  %s", path, r ? "FAIL" : "pass", msg);
         if (st.cycles)
@@ -294,9 +331,22 @@ static int test_dir(topts *o)
     return n <= 0 || fails ? 1 : 0;
 }
 
+/* A cycle count >= 1. */
+static int parse_cycles(const char *s, uint64_t *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 0);
+    if (errno || end == s || *end || s[0] == '-' || !x)
+        return -1;
+    *v = x;
+    return 0;
+}
+
 int cmd_testonnx(int argc, char **argv)
 {
-    topts o = {NULL, NULL, -1, 0, 0, 0, NULL};
+    topts o = {0};
+    o.mode = -1;
     const char *backend = "cmodel";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -309,6 +359,14 @@ int cmd_testonnx(int argc, char **argv)
             o.summary = 1;
         else if (!strcmp(a, "--fp16-scales"))
             o.fp16_scales = 1;
+        else if (!strcmp(a, "--progress"))
+            o.progress = 1;
+        else if (tool_opt(a, "--max-cycles", more)) {
+            if (parse_cycles(argv[++i], &o.max_cycles)) {
+                fprintf(stderr, "mpe test-onnx: bad --max-cycles '%s'\n", argv[i]);
+                return MPE_EXIT_USAGE;
+            }
+        }
         else if (tool_opt(a, "--backend", more))
             backend = argv[++i];
         else if (tool_opt(a, "--arch", more))
@@ -341,7 +399,7 @@ int cmd_testonnx(int argc, char **argv)
     if (!o.be) {
         int known = !strcmp(backend, "rtl") || !strcmp(backend, "cmodel");
         fprintf(stderr, "mpe test-onnx: %s%s\n", known ? "backend not available: " : "", err);
-        return known ? 3 : 2;
+        return known ? MPE_EXIT_NO_BACKEND : MPE_EXIT_USAGE;
     }
     return test_dir(&o);
 }

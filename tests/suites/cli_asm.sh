@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # mpe asm / disasm / isa-doc / isa-vh from the command line: round trips of
-# the example programs, one-line errors with a non-zero exit for bad sources,
-# configs and binaries, and the freshness of the generated docs/isa.md
-# section 7 and rtl/mpe_isa.vh + rtl/mpe_arch.vh. Ends with "P passed, F failed".
+# the example programs and of every compiled model of tests/onnx (compile ->
+# asm and compile -> disasm -> asm give the same bytes), a hand-written
+# program with declared tensors run on an input, one-line errors with a
+# non-zero exit for bad sources, directives, configs and binaries, and the
+# freshness of the generated docs/isa.md section 7 and rtl/mpe_isa.vh +
+# rtl/mpe_arch.vh. Ends with "P passed, F failed".
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/../.." || exit 2
@@ -49,15 +52,97 @@ for src in examples/asm/*.s; do
     (cd "$tmp/$name/b" && "$MPE" asm other-name.s -o prog.mpeb)
     cmp -s "$tmp/$name/a/prog.mpeb" "$tmp/$name/b/prog.mpeb"
     check $? "$name: disasm -> asm gives the same binary"
-    "$MPE" disasm --pc --data "$tmp/$name/a/prog.mpeb" >"$tmp/$name/c/again.s" &&
+    "$MPE" disasm --pc "$tmp/$name/a/prog.mpeb" >"$tmp/$name/c/again.s" &&
         (cd "$tmp/$name/c" && "$MPE" asm "$tmp/$name/c/again.s" -o prog.mpeb) &&
         cmp -s "$tmp/$name/a/prog.mpeb" "$tmp/$name/c/prog.mpeb"
-    check $? "$name: the same with --pc --data"
+    check $? "$name: the same with --pc"
 done
 n=$(grep -c '^    [a-z]' "$tmp/gemm_dbuf/b/prog.s")
 [ "$n" -eq 26 ] && grep -q '^L16:$' "$tmp/gemm_dbuf/b/prog.s" &&
     grep -q 'dbnz rs=r3 target=L16' "$tmp/gemm_dbuf/b/prog.s"
 check $? "gemm_dbuf: 26 instructions, loop label at 16"
+
+# ---- a hand-written program with its tensors and data, run on an input ---------
+# gemm_io.s: y[m][n] = (n + 1) * sum_k x[m][k] + 1000 n for an int8 x [4][16].
+g=$tmp/gemm_io
+grep -q '^\.data 0x2000' "$g/b/prog.s" && grep -q '^\.input x host=int8 dtype=int8 shape=4,16 addr=0x1000$' "$g/b/prog.s" &&
+    grep -q '^\.output y host=int32 out=int32 shape=4,4 addr=0x4000 layout=tiled params=4,16,4,16$' "$g/b/prog.s"
+check $? "gemm_io: disasm prints the tensors and the data"
+# x.npy by hand: x[m][k] = 16 m + k - 32, an int8 .npy of shape (4, 16)
+hdr="{'descr': '|i1', 'fortran_order': False, 'shape': (4, 16), }"
+while [ $(((10 + ${#hdr} + 1) % 64)) -ne 0 ]; do hdr="$hdr "; done
+{
+    printf '\x93NUMPY\x01\x00'
+    printf "\\x$(printf %02x $(((${#hdr} + 1) & 255)))\\x$(printf %02x $(((${#hdr} + 1) >> 8)))"
+    printf '%s\n' "$hdr"
+    for m in 0 1 2 3; do for k in $(seq 0 15); do printf "\\x$(printf %02x $(((16 * m + k - 32) & 255)))"; done; done
+} >"$g/x.npy"
+"$MPE" run "$g/a/prog.mpeb" --input x="$g/x.npy" --output-dir "$g/out" >"$g/run.log" 2>&1
+check $? "gemm_io: mpe run --input x=x.npy"
+want=""
+for m in 0 1 2 3; do for n in 0 1 2 3; do want="$want $(((n + 1) * (256 * m - 392) + 1000 * n))"; done; done
+if [ -f "$g/out/y.npy" ]; then
+    hl=$(od -An -t u2 -j 8 -N 2 "$g/out/y.npy" | tr -d ' ')
+    got=$(od -An -t d4 -v -j $((10 + hl)) "$g/out/y.npy" | tr -s ' \n' ' ')
+else
+    got="(no out/y.npy)"
+fi
+[ "$got" = "$want " ]
+check $? "gemm_io: y = (n+1) * rowsum(x) + 1000 n (got:$got)"
+expect_err 1 "input 'x' not given" "$MPE" run "$g/a/prog.mpeb" --output-dir "$g/out2"
+
+# ---- every compiled model: --emit-asm and disasm assemble to the same binary -----
+nmodels=0
+for model in tests/onnx/*/model.onnx; do
+    name=$(basename "$(dirname "$model")")
+    d=$tmp/onnx/$name
+    mkdir -p "$d"
+    nmodels=$((nmodels + 1))
+    if ! "$MPE" compile "$model" -o "$d/a.mpeb" --emit-asm "$d/a.s" 2>"$d/err"; then
+        bad "$name: compiles ($(head -c 200 "$d/err"))"
+        continue
+    fi
+    "$MPE" asm "$d/a.s" -o "$d/b.mpeb" && cmp -s "$d/a.mpeb" "$d/b.mpeb"
+    check $? "$name: compile --emit-asm -> asm gives the same $(stat -c %s "$d/a.mpeb") bytes"
+    "$MPE" disasm "$d/a.mpeb" >"$d/c.s" && "$MPE" asm "$d/c.s" -o "$d/d.mpeb" && cmp -s "$d/a.mpeb" "$d/d.mpeb"
+    check $? "$name: disasm -> asm gives the same binary"
+done
+[ "$nmodels" -ge 30 ]
+check $? "round trips of $nmodels models of tests/onnx"
+l=$tmp/onnx/qdq_mlp_mixed/a.s
+grep -q '^\.input ' "$l" && grep -q '^\.output ' "$l" && grep -q '^\.data ' "$l" && grep -q '^\.meta "producer mpe compile\\n"$' "$l" &&
+    grep -q "^# layer 0 '" "$l"
+check $? "the --emit-asm listing has the tensors, data, meta text and layer comments"
+"$MPE" disasm --no-data "$tmp/onnx/qdq_mlp_mixed/a.mpeb" >"$tmp/nodata.s" &&
+    ! grep -q '^\.data' "$tmp/nodata.s" && grep -q '^# data: .*(not shown' "$tmp/nodata.s"
+check $? "disasm --no-data leaves the data out and says so"
+
+# ---- directive errors -------------------------------------------------------------
+printf 'nop\n.data 0x100\n.hex 0g\n' >"$tmp/d1.s"
+expect_err 1 "$tmp/d1.s:3: bad hex bytes '0g' (pairs of hex digits)" "$MPE" asm "$tmp/d1.s" -o "$tmp/e.mpeb"
+printf 'halt\n.data 0x3fffff0\n.zero 17\n' >"$tmp/d2.s"
+expect_err 1 "$tmp/d2.s:3: the data record at 0x3fffff0 (line 2) runs past the end of the 67108864-byte memory" "$MPE" asm "$tmp/d2.s" -o "$tmp/e.mpeb"
+printf '.input x host=int8 dtype=int8 shape=4 addr=0\n.output x host=int8 out=int8 shape=4 addr=16\nhalt\n' >"$tmp/d3.s"
+expect_err 1 "$tmp/d3.s:2: tensor 'x' declared twice (first on line 1)" "$MPE" asm "$tmp/d3.s" -o "$tmp/e.mpeb"
+printf '.input x host=int8 dtype=int9x shape=4 addr=0\nhalt\n' >"$tmp/d4.s"
+expect_err 1 "$tmp/d4.s:1: bad value 'int9x' for tensor field 'dtype'" "$MPE" asm "$tmp/d4.s" -o "$tmp/e.mpeb"
+printf '.input x host=int8 out=int8 shape=4\nhalt\n' >"$tmp/d5.s"
+expect_err 1 "$tmp/d5.s:1: tensor field 'addr' missing" "$MPE" asm "$tmp/d5.s" -o "$tmp/e.mpeb"
+printf 'halt\n.meta "unterminated\n' >"$tmp/d6.s"
+expect_err 1 "$tmp/d6.s:2: unterminated string" "$MPE" asm "$tmp/d6.s" -o "$tmp/e.mpeb"
+printf '.data 0x10\n.hex 01 02\n.data 0x11\n.hex 03\nhalt\n' >"$tmp/d7.s"
+expect_err 1 "$tmp/d7.s:3: the data record at 0x11 (1 bytes) overlaps the one of line 1" "$MPE" asm "$tmp/d7.s" -o "$tmp/e.mpeb"
+printf 'halt\n.arch rows=8\n' >"$tmp/d8.s"
+expect_err 1 "$tmp/d8.s:2: .arch must come before the code, data and tensors" "$MPE" asm "$tmp/d8.s" -o "$tmp/e.mpeb"
+printf '.arch rows=8\nhalt\n' >"$tmp/d9.s"
+expect_err 1 "$tmp/d9.s:1: rows=8, but the assembler was given the architecture with rows=4" "$MPE" asm "$tmp/d9.s" -o "$tmp/e.mpeb" --arch arch/default.cfg
+printf 'rows 8\n' >"$tmp/rows8.cfg"
+"$MPE" asm "$tmp/d9.s" -o "$tmp/r8.mpeb" && "$MPE" disasm --arch "$tmp/rows8.cfg" "$tmp/r8.mpeb" >/dev/null 2>&1
+check $? ".arch rows=8 without --arch builds for rows 8"
+printf '.zero 4\n' >"$tmp/d10.s"
+expect_err 1 "$tmp/d10.s:1: .zero outside a data record" "$MPE" asm "$tmp/d10.s" -o "$tmp/e.mpeb"
+[ ! -e "$tmp/e.mpeb" ]
+check $? "no binary written on directive errors"
 
 # ---- assembler errors --------------------------------------------------------
 printf 'nop\nfoo rd=r1\n' >"$tmp/e1.s"

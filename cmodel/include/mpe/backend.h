@@ -15,6 +15,11 @@
 extern "C" {
 #endif
 
+/* Progress of a run: the cycles simulated so far. Called every few thousand
+ * cycles (however fast the backend is), so a caller that prints must limit
+ * its own rate. */
+typedef void (*mpe_progress_fn)(void *user, uint64_t cycles);
+
 typedef struct {
     const char *name;
     /* A model in reset state for `arch`; err gets a one-line reason. */
@@ -30,10 +35,20 @@ typedef struct {
     mpe_run_state (*run)(void *ctx, uint64_t max_cycles);
     const mpe_accel_stats *(*stats)(void *ctx);
     const mpe_trap *(*trap)(void *ctx);
+    /* run, calling fn (may be NULL) with the cycle count as the run goes */
+    mpe_run_state (*run_progress)(void *ctx, uint64_t max_cycles, mpe_progress_fn fn,
+                                  void *user);
 } mpe_backend;
 
 /* The cycle-exact C model (mpe/accel.h). */
 extern const mpe_backend mpe_backend_cmodel;
+
+/* run_progress for a backend whose run continues where the last one stopped
+ * (run(max) stops with MPE_RUN_LIMIT once max cycles are simulated in total,
+ * and stats()->cycles is then current): runs in slices of `chunk` cycles,
+ * calling fn after each. */
+mpe_run_state mpe_backend_run_chunked(const mpe_backend *be, void *ctx, uint64_t max_cycles,
+                                      uint64_t chunk, mpe_progress_fn fn, void *user);
 
 #ifdef __cplusplus
 }

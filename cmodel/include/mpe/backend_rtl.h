@@ -3,9 +3,16 @@
  * separate program, build/sim/accel/mpe-rtl (`make rtl-sim`), and each run
  * is one call of `mpe-rtl serve REQUEST RESPONSE` with files that carry the
  * code, the memory pages written before the run, and back the run state,
- * trap, statistics, commit trace and the memory pages written.
+ * trap, statistics, commit trace and the memory pages written. The files
+ * live in a fresh directory $TMPDIR/mpe-rtl-XXXXXX (default /tmp), removed
+ * after the run. While it runs, the simulator reports its cycle count
+ * through a pipe (run_progress). It is started with PR_SET_PDEATHSIG
+ * (killed when the tool dies), and during a run SIGINT, SIGTERM and SIGHUP
+ * (unless ignored) kill it, remove the directory and are then re-raised
+ * with the disposition the caller had.
  * The simulator is found through $MPE_RTL_SIM, else next to the running
- * executable (BIN/../sim/accel/mpe-rtl, BIN/../../sim/accel/mpe-rtl). */
+ * executable (BIN/../sim/accel/mpe-rtl, BIN/../../sim/accel/mpe-rtl); when
+ * it is missing, create fails with MPE_ERR_UNSUPPORTED. */
 #ifndef MPE_BACKEND_RTL_H
 #define MPE_BACKEND_RTL_H
 
@@ -22,12 +29,24 @@ extern const mpe_backend mpe_backend_rtl;
 /* The backend of name "cmodel" or "rtl"; NULL for another name. */
 const mpe_backend *mpe_backend_find(const char *name);
 
+/* Makes the runs of an mpe_backend_rtl context write an FST waveform to
+ * `path` (the simulator writes it; `mpe-rtl serve ... --fst FILE`). */
+mpe_status mpe_backend_rtl_set_fst(void *ctx, const char *path);
+
 /* The server side (mpe-rtl serve): reads REQUEST, runs it on `be` (the
  * in-process RTL model), writes RESPONSE. `dirty` lists the 4 KiB pages the
- * run may have written (written before it or by the store unit). */
+ * run may have written (written before it or by the store unit). With
+ * `fst` (may be NULL) and fst->path set, fst->open(ctx, path) is called
+ * before the run. Progress goes to the descriptor named by
+ * $MPE_RTL_PROGRESS_FD when it is set. */
 typedef size_t (*mpe_rtl_dirty_fn)(void *ctx, uint64_t *pages, size_t max);
+typedef struct {
+    int (*open)(void *ctx, const char *path); /* 0 or -1 */
+    const char *path;
+} mpe_rtl_fst;
 mpe_status mpe_rtl_serve(const mpe_backend *be, const char *req, const char *resp,
-                         mpe_rtl_dirty_fn dirty, char *err, size_t errlen);
+                         mpe_rtl_dirty_fn dirty, const mpe_rtl_fst *fst, char *err,
+                         size_t errlen);
 
 #ifdef __cplusplus
 }
