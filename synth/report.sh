@@ -89,7 +89,7 @@ function get(d, k) {
     if ((d SUBSEP k) in P) { kept[d] = 1; return P[d, k] }
     return ""
 }
-function num(x) { return x != "" && x + 0 == x }
+function num(x) { return x ~ /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/ }
 function jstr(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
 function jval(s) { return num(s) ? s : (s == "" ? "null" : jstr(s)) }
 $1 == "R" { k = $3; v = $0; sub(/^R [^ ]+ [^ ]+ /, "", v); V[$2, k] = v; next }
