@@ -18,16 +18,28 @@ CC ?= cc
 CXX ?= c++
 OPT ?= -O2
 WARN := -Wall -Wextra -Werror
-CPPFLAGS := -Icmodel/include -Icompiler -I$(BUILD)/gen -MMD -MP
+# public headers of the libraries (cmodel/README.md, runtime/, sim/progen/)
+MPE_INCLUDES := -Icmodel/include -Iruntime/include -Isim/progen/include
+CPPFLAGS := $(MPE_INCLUDES) -Icompiler -I$(BUILD)/gen -MMD -MP
 CFLAGS := -std=c11 $(OPT) -g $(WARN) -D_POSIX_C_SOURCE=200809L $(SANFLAGS)
 CXXFLAGS := -std=c++17 $(OPT) -g $(WARN) $(SANFLAGS)
 LDFLAGS := $(SANFLAGS)
 LDLIBS := -lprotobuf-c -lz -lm
 
-# ---- C model library (libmpe) --------------------------------------------
-LIBMPE_SRC := $(wildcard cmodel/*.c)
+# ---- C model library (libmpe): cmodel/<subsystem>/ and the ISA code in isa/ --
+LIBMPE_SRC := $(wildcard cmodel/*/*.c isa/*.c)
 LIBMPE_OBJ := $(LIBMPE_SRC:%.c=$(BUILD)/obj/%.o)
 LIBMPE := $(BUILD)/lib/libmpe.a
+
+# ---- runtime (libmperun): backends, backend lookup, run with host tensors --
+LIBRT_SRC := $(wildcard runtime/*.c)
+LIBRT_OBJ := $(LIBRT_SRC:%.c=$(BUILD)/obj/%.o)
+LIBRT := $(BUILD)/lib/libmperun.a
+
+# ---- random program generator (libmpegen), on the verification side --------
+LIBGEN_SRC := $(wildcard sim/progen/*.c)
+LIBGEN_OBJ := $(LIBGEN_SRC:%.c=$(BUILD)/obj/%.o)
+LIBGEN := $(BUILD)/lib/libmpegen.a
 
 # ---- ONNX protobuf (generated from Debian's onnx.proto at build time) -----
 ONNX_PROTO_DIR := /usr/include/onnx
@@ -94,7 +106,7 @@ $(BUILD)/obj/%.o: %.cc | $(ONNX_GEN_H)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 # The fast GEMM path is the one place that asks for the vectorizer.
-$(BUILD)/obj/cmodel/gemm_fast.o: CFLAGS += -O3
+$(BUILD)/obj/cmodel/pe/gemm_fast.o: CFLAGS += -O3
 
 $(ONNX_GEN_C) $(ONNX_GEN_H) &: $(ONNX_PROTO_DIR)/onnx.proto
 	@mkdir -p $(BUILD)/gen
@@ -113,11 +125,19 @@ $(LIBCOMP): $(LIBCOMP_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(MPE): $(TOOL_OBJ) $(LIBCOMP) $(LIBMPE)
+$(LIBRT): $(LIBRT_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBGEN): $(LIBGEN_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(MPE): $(TOOL_OBJ) $(LIBCOMP) $(LIBRT) $(LIBGEN) $(LIBMPE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(TEST_BIN): $(TEST_OBJ) $(LIBCOMP) $(LIBMPE)
+$(TEST_BIN): $(TEST_OBJ) $(LIBCOMP) $(LIBRT) $(LIBGEN) $(LIBMPE)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) $^ -lgtest -lgtest_main -pthread $(LDLIBS) -o $@
 
@@ -160,5 +180,6 @@ include sim/sim.mk
 include sim/accel.mk
 include sim/tlm.mk
 include synth/synth.mk
+include tests/fuzz/fuzz.mk
 
--include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d $(BUILD)/obj/*/*/*/*.d)

@@ -48,10 +48,19 @@ const mpe_program *mpe_comp_program(const comp *c);
 /* Writes the program as a .mpeb file (and the --emit-asm listing and the
  * --report JSON when asked); 0 or -1 with mpe_comp_error(). */
 int mpe_comp_write(comp *c, const char *path);
-/* Descriptor name of a model tensor (binary.h rules: printable, no spaces,
- * <= 127 characters); dup > 0 makes the dup-th repetition unique. */
-void comp_tensor_name(const char *in, int dup, char *out);
 void mpe_comp_free(comp *c);
+
+/* Graph inputs (initializers excluded) and outputs of model.onnx, in order.
+ * data[i] is 1 when input i is read as the first operand of some node (an
+ * activation); the others (weights, scales, zero points fed as inputs) can
+ * be bound at compile time. Names are malloc'ed (mpe_model_io_free). */
+typedef struct {
+    int nin, nout;
+    char **in, **out;
+    int *data;
+} mpe_model_io;
+int mpe_model_io_read(const char *path, mpe_model_io *io, char *err, size_t errlen);
+void mpe_model_io_free(mpe_model_io *io);
 
 /* What the compiler decided per layer (for summaries). */
 typedef struct {

@@ -32,22 +32,6 @@ static int encode_code(comp *c, mpe_program *p)
     return 0;
 }
 
-/* Descriptor names: printable ASCII without spaces, at most 127, unique. */
-void comp_tensor_name(const char *in, int dup, char *out)
-{
-    char base[MPE_TDESC_NAME_MAX + 1];
-    size_t n = 0;
-    for (; in[n] && n < MPE_TDESC_NAME_MAX - 4; n++)
-        base[n] = (in[n] > ' ' && in[n] < 127) ? in[n] : '_';
-    if (n == 0)
-        base[n++] = '_';
-    base[n] = 0;
-    if (dup)
-        snprintf(out, MPE_TDESC_NAME_MAX + 1, "%s#%d", base, dup + 1);
-    else
-        snprintf(out, MPE_TDESC_NAME_MAX + 1, "%s", base);
-}
-
 static int tensor_dims(comp *c, const ir_io *io, mpe_tdesc *d)
 {
     int nd = io->ndim, skip = 0;
@@ -128,7 +112,7 @@ static int add_tensor(comp *c, mpe_program *p, int i)
     memset(&d, 0, sizeof d);
     /* unique after sanitizing: the k-th repetition gets "#k+1" */
     for (int dup = 0;; dup++) {
-        comp_tensor_name(io->name, dup, d.name);
+        mpe_tdesc_name(io->name, dup, d.name);
         int seen = 0;
         for (size_t k = 0; k < p->ntensors; k++)
             seen |= !strcmp(p->tensors[k].name, d.name);

@@ -92,13 +92,15 @@ static int load_external(comp *c, const Onnx__TensorProto *p, ir_value *v)
     const char *off = ext_key(p, "offset"), *lenk = ext_key(p, "length");
     if (!loc || strstr(loc, ".."))
         return comp_err(c, "initializer '%s': bad external data location", v->name);
-    int64_t dims[MPE_TENSOR_MAX_DIMS];
-    for (size_t i = 0; i < p->n_dims; i++)
-        dims[i] = p->dims[i];
-    if (p->n_dims > MPE_TENSOR_MAX_DIMS || !mpe_ttype_size(p->data_type) ||
-        mpe_tensor_alloc(&v->c, p->data_type, (int)p->n_dims, dims) != MPE_OK)
+    int64_t dims[MPE_TENSOR_MAX_DIMS], count = -1;
+    if (p->n_dims <= MPE_TENSOR_MAX_DIMS) {
+        for (size_t i = 0; i < p->n_dims; i++)
+            dims[i] = p->dims[i];
+        count = mpe_dims_count((int)p->n_dims, dims);
+    }
+    if (count < 0 || !mpe_ttype_size(p->data_type))
         return comp_err(c, "initializer '%s': unsupported external tensor", v->name);
-    size_t need = v->c.count * mpe_ttype_size(p->data_type);
+    size_t need = (size_t)count * mpe_ttype_size(p->data_type);
     long long o = off ? atoll(off) : 0, l = lenk ? atoll(lenk) : (long long)need;
     if (o < 0 || (size_t)l != need)
         return comp_err(c, "initializer '%s': external length %lld, shape needs %zu",
@@ -109,7 +111,16 @@ static int load_external(comp *c, const Onnx__TensorProto *p, ir_value *v)
     FILE *f = fopen(path, "rb");
     if (!f)
         return comp_err(c, "initializer '%s': cannot open external data %s", v->name, path);
-    int ok = fseeko(f, (off_t)o, SEEK_SET) == 0 && fread(v->c.data, 1, need, f) == need;
+    /* the file must hold the data before the tensor is allocated */
+    struct stat st;
+    int ok = fstat(fileno(f), &st) == 0 && st.st_size >= 0 &&
+             (unsigned long long)o <= (unsigned long long)st.st_size &&
+             need <= (unsigned long long)st.st_size - (unsigned long long)o;
+    if (ok && mpe_tensor_alloc(&v->c, p->data_type, (int)p->n_dims, dims) != MPE_OK) {
+        fclose(f);
+        return comp_err(c, "initializer '%s': out of memory", v->name);
+    }
+    ok = ok && fseeko(f, (off_t)o, SEEK_SET) == 0 && fread(v->c.data, 1, need, f) == need;
     fclose(f);
     if (!ok)
         return comp_err(c, "initializer '%s': external data %s is too short", v->name, path);

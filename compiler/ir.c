@@ -216,6 +216,13 @@ int64_t ir_count(const ir_value *v)
 
 int64_t ir_const_i64(const ir_value *v, int64_t i)
 {
+    int dt = v->c.dtype;
+    if (dt == MPE_T_FLOAT || dt == MPE_T_DOUBLE || dt == MPE_T_FLOAT16 || dt == MPE_T_BFLOAT16) {
+        /* NaN and values past int64 (undefined to convert) become INT64_MIN,
+         * outside every range the callers accept */
+        double d = mpe_tensor_get_f64(&v->c, (size_t)i);
+        return d >= -0x1p63 && d < 0x1p63 ? (int64_t)d : INT64_MIN;
+    }
     return mpe_tensor_get_i64(&v->c, (size_t)i);
 }
 

@@ -1,6 +1,6 @@
 /* The graph inputs and outputs of a model, and which inputs are
  * activations (read as the first operand of a node). */
-#include "exec.h"
+#include "compile.h"
 
 #include <stdio.h>
 #include <stdlib.h>

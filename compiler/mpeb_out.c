@@ -6,7 +6,7 @@
  * spliced in after CODE, streamed from the records, and the header's file
  * size, section count and CRC32 recomputed. The result is byte for byte what
  * mpe_program_write gives for the whole program (the compiler test checks
- * it); the format itself stays in cmodel/binary.c. */
+ * it); the format itself stays in cmodel/io/binary.c. */
 #include "comp.h"
 
 #include <stdlib.h>

@@ -33,23 +33,16 @@ mpe_status mpe_tensor_from_onnx(const Onnx__TensorProto *p, mpe_tensor *t,
     int64_t dims[MPE_TENSOR_MAX_DIMS];
     for (size_t i = 0; i < p->n_dims; i++)
         dims[i] = p->dims[i];
-    mpe_status s = mpe_tensor_alloc(t, p->data_type, (int)p->n_dims, dims);
-    if (s != MPE_OK)
-        return fail(err, errlen, s, "bad tensor shape");
-    size_t n = t->count;
-    uint8_t *d = (uint8_t *)t->data;
-    if (p->has_raw_data) {
-        if (p->raw_data.len != n * es) {
-            snprintf(msg, sizeof msg, "raw_data has %zu bytes, shape needs %zu",
-                     p->raw_data.len, n * es);
-            mpe_tensor_free(t);
-            return fail(err, errlen, MPE_ERR_FORMAT, msg);
-        }
-        if (n)
-            memcpy(d, p->raw_data.data, n * es);
-        return MPE_OK;
+    /* the data must match the shape before the tensor is allocated */
+    int64_t count = mpe_dims_count((int)p->n_dims, dims);
+    if (count < 0)
+        return fail(err, errlen, MPE_ERR_SHAPE, "bad tensor shape");
+    size_t n = (size_t)count, have;
+    if (p->has_raw_data && p->raw_data.len != n * es) {
+        snprintf(msg, sizeof msg, "raw_data has %zu bytes, shape needs %zu",
+                 p->raw_data.len, n * es);
+        return fail(err, errlen, MPE_ERR_FORMAT, msg);
     }
-    size_t have;
     switch (p->data_type) {
     case MPE_T_FLOAT: have = p->n_float_data; break;
     case MPE_T_DOUBLE: have = p->n_double_data; break;
@@ -57,10 +50,18 @@ mpe_status mpe_tensor_from_onnx(const Onnx__TensorProto *p, mpe_tensor *t,
     case MPE_T_UINT32: case MPE_T_UINT64: have = p->n_uint64_data; break;
     default: have = p->n_int32_data; break;
     }
-    if (have != n) {
+    if (!p->has_raw_data && have != n) {
         snprintf(msg, sizeof msg, "tensor holds %zu values, shape needs %zu", have, n);
-        mpe_tensor_free(t);
         return fail(err, errlen, MPE_ERR_FORMAT, msg);
+    }
+    mpe_status s = mpe_tensor_alloc(t, p->data_type, (int)p->n_dims, dims);
+    if (s != MPE_OK)
+        return fail(err, errlen, s, s == MPE_ERR_NOMEM ? "out of memory" : "bad tensor shape");
+    uint8_t *d = (uint8_t *)t->data;
+    if (p->has_raw_data) {
+        if (n)
+            memcpy(d, p->raw_data.data, n * es);
+        return MPE_OK;
     }
     for (size_t i = 0; i < n; i++) {
         switch (p->data_type) {

@@ -233,8 +233,8 @@ static int sh_reshape(comp *c, int node)
             s[i] = x->dims[i];
         if (s[i] == -1 && neg < 0)
             neg = i;
-        else if (s[i] < 0)
-            return bad(c, node, "bad target shape");
+        else if (s[i] < 0 || (s[i] && known > ((int64_t)1 << 48) / s[i]))
+            return bad(c, node, "bad target shape"); /* negative, or past 2^48 elements */
         else
             known *= s[i];
     }

@@ -2,7 +2,7 @@
 // The controller (docs/isa.md sections 2, 4, 5): instruction memory, fetch
 // of one instruction per cycle, the scalar instructions (li, addi, dbnz, nop,
 // sync, halt), and dispatch of unit instructions into their queues with the
-// legality checks of section 4 in the C model's order (cmodel/accel_ctrl.c).
+// legality checks of section 4 in the C model's order (cmodel/accel/accel_ctrl.c).
 // The decoder uses the generated constants of rtl/mpe_isa.vh (isa/insns.def):
 // opcodes, field positions and widths; no bit position is typed here.
 //

@@ -1,6 +1,6 @@
 // IEEE binary32 multiplication, round to nearest even, subnormals kept,
 // canonical NaN 0x7FC00000 (NaN operand, inf x 0), signed zero and infinity
-// (cmodel/fp32.c mpe_f32_mul, docs/numerics.md 4). The 48-bit exact product
+// (cmodel/numerics/fp32.c mpe_f32_mul, docs/numerics.md 4). The 48-bit exact product
 // of the significands is rounded once by mpe_fp32_round.
 module mpe_fp32_mul (
   input  wire [31:0] a_i,

@@ -34,7 +34,7 @@ module mpe_geom (
 
   assign lcwa_o = lcw(abits_i);
   assign lcww_o = lcw(wbits_i);
-  // output code widths (cmodel/outstage.c out_table)
+  // output code widths (cmodel/pe/outstage.c out_table)
   always @* begin
     case (out_i)
       MPE_OUT_INT4, MPE_OUT_UINT4: lcwo_o = 3'd2;

@@ -1,5 +1,5 @@
 // The output stage of one column (docs/numerics.md section 6, bit-exact to
-// cmodel/outstage.c and cmodel/requant.c): bias, requantization (none,
+// cmodel/pe/outstage.c and cmodel/numerics/requant.c): bias, requantization (none,
 // float: one exact product rounded once, dyadic: gemmlowp SRDHM + RDBPOT),
 // ReLU/clamp and the output format. Combinational: the output unit drains
 // one PE row of C outputs per cycle through C instances.
@@ -31,7 +31,7 @@ module mpe_outstage (
   localparam signed [63:0] I32_MIN = -64'sd2147483648;
   localparam signed [63:0] I32_MAX = 64'sd2147483647;
 
-  // ---- output format properties (cmodel/outstage.c out_table)
+  // ---- output format properties (cmodel/pe/outstage.c out_table)
   reg        o_float, o_signed;
   reg [5:0]  o_bits;
   always @* begin

@@ -1,7 +1,7 @@
 `include "mpe_defs.vh"
 // The cfgpe legality check (docs/isa.md section 4, `pecfg`): the element
-// kinds, bits and formats of cmodel/accel_ctrl.c dt_from_fields, then
-// mpe_pe_cfg_check (cmodel/pe.c) for LANES lanes. Constants from the
+// kinds, bits and formats of cmodel/accel/accel_ctrl.c dt_from_fields, then
+// mpe_pe_cfg_check (cmodel/pe/pe.c) for LANES lanes. Constants from the
 // generated mpe_defs.vh.
 module mpe_pecfg_check #(
   parameter LANES = 16

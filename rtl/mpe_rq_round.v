@@ -1,6 +1,6 @@
 // Round to nearest even of v_i * 2^exp_i for a signed integer v_i, clipped to
 // [-2^62, 2^62] (beyond every output range, with room for + zp): the exact
-// product rounding of the output stage (cmodel/requant.c round_exact with
+// product rounding of the output stage (cmodel/numerics/requant.c round_exact with
 // mpe_round_scaled, docs/numerics.md section 6). exp_i >= 40 with a non-zero
 // v_i saturates by the sign.
 module mpe_rq_round #(

@@ -7,7 +7,8 @@ set -eu
 PKGS="build-essential g++ make pkg-config
 libgtest-dev verilator yosys libsystemc-dev
 protobuf-c-compiler libprotobuf-c-dev libonnx-dev libonnx-testdata zlib1g-dev
-nextpnr-ice40 fpga-icestorm gnuplot-nox"
+nextpnr-ice40 fpga-icestorm gnuplot-nox
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

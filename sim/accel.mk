@@ -17,19 +17,23 @@ ACCEL_RTL := $(filter-out rtl/mpe_pe_mac.v,$(sort $(wildcard rtl/*.v))) rtl/mpe_
 ACCEL_KV := $(shell awk '!/^[ \t]*\#/ && NF >= 2 {print toupper($$1) "=" $$2}' $(ACCEL_ARCH))
 ACCEL_G := $(addprefix -G,$(ACCEL_KV))
 ACCEL_D := $(addprefix -DRTL_,$(ACCEL_KV))
-ACCEL_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror -I$(abspath cmodel/include) \
+ACCEL_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror $(addprefix -I$(abspath .)/,$(MPE_INCLUDES:-I%=%)) \
 	-I$(abspath sim) $(ACCEL_D)
 N_ACCEL ?= 300
+# the simulator's C side: the server half of the RTL backend's protocol
+# (sim/rtl_serve.c, compiled as C), the program generator, the runtime, libmpe
+ACCEL_LIBS := $(BUILD)/obj/sim/rtl_serve.o $(LIBGEN) $(LIBRT) $(LIBMPE)
+$(BUILD)/obj/sim/rtl_serve.o: CPPFLAGS += -Iruntime
 
 .PHONY: rtl-sim cosim-accel cosim-accel-long bench-rtl rtl-lint-top
 
 $(ACCEL_BIN): $(ACCEL_RTL) rtl/mpe_defs.vh rtl/mpe_isa.vh rtl/mpe_arch.vh rtl/mpe_acc_pkg.vh \
-		$(ACCEL_CPP) sim/accel_rtl.h $(ACCEL_ARCH) $(LIBMPE)
+		$(ACCEL_CPP) sim/accel_rtl.h $(ACCEL_ARCH) $(ACCEL_LIBS)
 	@mkdir -p $(ACCEL_BUILD)
 	@rm -f $@  # Verilator's own make does not see libmpe.a change: force the link
 	$(VERILATOR) --cc --exe --build $(VL_FLAGS) --trace-fst --top-module mpe_top $(ACCEL_G) \
 		$(ACCEL_RTL) $(abspath $(ACCEL_CPP)) -CFLAGS "$(ACCEL_CXXFLAGS)" \
-		-LDFLAGS "$(abspath $(LIBMPE)) -lz -lm" --Mdir $(ACCEL_OBJ) -o $(abspath $@)
+		-LDFLAGS "$(abspath $(ACCEL_LIBS)) -lz -lm" --Mdir $(ACCEL_OBJ) -o $(abspath $@)
 
 rtl-sim: $(ACCEL_BIN)
 
@@ -65,7 +69,7 @@ bench-rtl: $(ACCEL_BIN) $(MPE)
 rtl-lint-top:
 	$(VERILATOR) --lint-only -Wall -Irtl $(sort $(wildcard rtl/*.v)) --top-module mpe_top
 
-# the output stage alone against cmodel/outstage.c
+# the output stage alone against cmodel/pe/outstage.c
 ACCEL_OS_RTL := rtl/mpe_outstage.v rtl/mpe_rq_round.v rtl/mpe_fp32_mul.v rtl/mpe_fp32_round.v \
 	rtl/mpe_fp32_add.v
 $(ACCEL_BUILD)/tb_outstage: $(ACCEL_OS_RTL) rtl/mpe_isa.vh sim/accel_tb_outstage.cpp $(LIBMPE)

@@ -3,7 +3,7 @@
 //   mpe-rtl run PROG.mpeb...   run binaries on the RTL (and the C model with
 //                              --cmodel): cycles, simulation speed
 //   mpe-rtl serve REQ RESP     one run for the `rtl` backend of `mpe run`
-//                              (cmodel/backend_rtl.c writes REQ, reads RESP)
+//                              (runtime/backend_rtl.c writes REQ, reads RESP)
 #include <cstdio>
 #include <cstring>
 

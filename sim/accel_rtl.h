@@ -1,5 +1,5 @@
 /* The Verilated accelerator top (rtl/mpe_top.v) with its memory model, as an
- * mpe_backend (cmodel/include/mpe/backend.h): loads code into the
+ * mpe_backend (runtime/include/mpe/backend.h): loads code into the
  * instruction memory during reset, DATA into the external memory, runs
  * cycle by cycle (memory port: one request per cycle, read data returned
  * mem_latency cycles after the grant, writes performed when granted), and

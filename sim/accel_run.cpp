@@ -1,5 +1,5 @@
 // mpe-rtl run (binaries on the RTL model, simulation speed) and mpe-rtl
-// serve (one run for the process backend of cmodel/backend_rtl.c; the file
+// serve (one run for the process backend of runtime/backend_rtl.c; the file
 // formats are described there).
 #include <cinttypes>
 #include <cstdio>
@@ -12,7 +12,7 @@
 #include "accel_rtl.h"
 
 extern "C" {
-#include "mpe/backend_rtl.h"
+#include "rtl_serve.h"
 #include "mpe/binary.h"
 }
 

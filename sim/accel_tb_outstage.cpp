@@ -1,4 +1,4 @@
-// Unit co-simulation of rtl/mpe_outstage.v against cmodel/outstage.c: random
+// Unit co-simulation of rtl/mpe_outstage.v against cmodel/pe/outstage.c: random
 // and corner-case accumulators, records and configurations (every rq, output
 // format, bias, ReLU, clamp), integer and FP32 accumulators. Only legal
 // configurations (mpe_outcfg_check) are compared. Prints the seed on failure.

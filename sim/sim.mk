@@ -16,7 +16,7 @@ RTL_DIR ?= rtl
 PE_RTL_FILES := $(shell cat rtl/mpe_pe.f)
 RTL_SRC := $(addprefix $(RTL_DIR)/,$(PE_RTL_FILES))
 RTL_DEFS := rtl/mpe_defs.vh
-SIM_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror -I$(abspath cmodel/include) \
+SIM_CXXFLAGS := -std=c++17 -O2 -Wall -Wextra -Werror $(addprefix -I$(abspath .)/,$(MPE_INCLUDES:-I%=%)) \
 	-I$(abspath sim) -DCOSIM_LANES=$(COSIM_LANES) -DCOSIM_COLS=$(COSIM_COLS) \
 	-DCOSIM_LUT_PPC=$(COSIM_LUT_PPC)
 # Generated Verilator code is not ours to lint: only -O2 there.

@@ -1,5 +1,5 @@
 // Unit co-simulation of the shared int-to-FP32 + FP32 add unit (rtl/mpe_fpacc.v)
-// against the C model's mpe_f32_from_int and mpe_f32_add (cmodel/fp32.c).
+// against the C model's mpe_f32_from_int and mpe_f32_add (cmodel/numerics/fp32.c).
 // usage: tb_fpacc [--seed S] [--n N]; last line "P passed, F failed".
 #include <cstdint>
 #include <cstdio>

@@ -14,7 +14,7 @@ TLM_OBJ := $(TLM_C_SRC:sim/tlm/%.c=$(TLM_BUILD)/%.o) $(TLM_CXX_SRC:sim/tlm/%.cpp
 # warnings are not reported; -isystem does the same for another install
 # (not for /usr itself: -isystem /usr/include breaks libstdc++'s include_next).
 TLM_SYSTEMC ?= /usr
-TLM_CPPFLAGS := -Icmodel/include -Isim/tlm -MMD -MP \
+TLM_CPPFLAGS := $(MPE_INCLUDES) -Isim/tlm -MMD -MP \
 	$(if $(filter /usr,$(TLM_SYSTEMC)),,-isystem $(TLM_SYSTEMC)/include)
 TLM_LDLIBS := -lsystemc -pthread $(LDLIBS)
 

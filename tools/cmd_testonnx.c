@@ -14,7 +14,7 @@
 #include "cmd.h"
 #include "tool_io.h"
 #include "compile.h"
-#include "exec.h"
+#include "mpe/exec.h"
 #include "mpe/arch.h"
 #include "mpe/pe.h"
 #include "mpe/progmeta.h"
@@ -155,7 +155,7 @@ static int compare(const mpe_tensor *got, const mpe_tensor *want, double *maxd)
 static int out_index(const mpe_program *p, const char *name)
 {
     char want[MPE_TDESC_NAME_MAX + 1];
-    comp_tensor_name(name, 0, want);
+    mpe_tdesc_name(name, 0, want);
     for (size_t i = 0, k = 0; i < p->ntensors; i++) {
         if (p->tensors[i].role != MPE_ROLE_OUTPUT)
             continue;

@@ -3,7 +3,7 @@
 # (sim/accel_cosim.cpp): random legal programs of every style, GEMMs in every
 # PE mode, mutated programs (traps, races, deadlocks) and the directed
 # examples must give identical traces, cycle counts, traps and memory. Also
-# the output stage alone against cmodel/outstage.c, and `mpe run --backend
+# the output stage alone against cmodel/pe/outstage.c, and `mpe run --backend
 # rtl` against the C model on one program.
 # usage: tests/suites/cosim_accel.sh BUILD_DIR; ends with "P passed, F failed".
 # Skips (0 passed, 0 failed) under MPE_SAN=1: the Verilated model is not

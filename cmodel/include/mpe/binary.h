@@ -100,6 +100,10 @@ uint64_t mpe_tdesc_code_index(const mpe_tdesc *d, int64_t m, int64_t k);
  * quantization, memory range inside arch->mem_bytes). `msg` gets a reason
  * that starts with the tensor's name. */
 mpe_status mpe_tdesc_check(const mpe_tdesc *d, const mpe_arch *arch, char *msg, size_t msglen);
+/* The descriptor name of a model tensor named `in`: printable ASCII without
+ * spaces (others become '_'), at most MPE_TDESC_NAME_MAX characters; dup > 0
+ * appends "#<dup+1>" to make the dup-th repetition unique. */
+void mpe_tdesc_name(const char *in, int dup, char *out);
 
 /* ---- program ------------------------------------------------------------ */
 

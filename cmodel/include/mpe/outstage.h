@@ -74,7 +74,7 @@ typedef enum { MPE_ACT_NONE, MPE_ACT_RELU, MPE_ACT_RELU6 } mpe_act;
 mpe_status mpe_out_act_bounds(mpe_act act, int out, int32_t zp, uint32_t y_scale,
                               int32_t *lo, int32_t *hi);
 
-/* ---- requantization primitives (cmodel/requant.c) ------------------------ */
+/* ---- requantization primitives (cmodel/numerics/requant.c) ------------------------ */
 /* ONNX multiplier M = fp32(fp32(a_scale * b_scale) / y_scale), two IEEE
  * binary32 operations in that order (as the ONNX reference evaluates
  * `a_scale * b_scale / y_scale` on float32 tensors). Returns FP32 bits. */

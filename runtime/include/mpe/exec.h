@@ -46,17 +46,6 @@ int mpe_exec(const mpe_backend *be, const mpe_program *p, const mpe_exec_io *in,
 const mpe_backend *mpe_exec_backend(const char *name, const mpe_arch *arch, char *err,
                                     size_t errlen);
 
-/* Graph inputs (initializers excluded) and outputs of model.onnx, in order.
- * data[i] is 1 when input i is read as the first operand of some node (an
- * activation); the others (weights, scales, zero points fed as inputs) can
- * be bound at compile time. Names are malloc'ed (mpe_model_io_free). */
-typedef struct {
-    int nin, nout;
-    char **in, **out;
-    int *data;
-} mpe_model_io;
-int mpe_model_io_read(const char *path, mpe_model_io *io, char *err, size_t errlen);
-void mpe_model_io_free(mpe_model_io *io);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,7 @@
 
 const mpe_insn_info mpe_insn_table[MPE_I_COUNT] = {
 #define INSN(id, opc, mn, unit, summary) [MPE_I_##id] = {mn, opc, MPE_UNIT_##unit, summary},
-#include "../isa/insns.def"
+#include "insns.def"
 #undef INSN
 #undef FIELD
 };
@@ -18,7 +18,7 @@ const mpe_insn_info mpe_insn_table[MPE_I_COUNT] = {
 const mpe_field_info mpe_field_table[MPE_F_COUNT] = {
 #define FIELD(id, name, lsb, width, kind, summary) \
     [MPE_F_##id##_##name] = {MPE_I_##id, #name, lsb, width, MPE_FK_##kind, summary},
-#include "../isa/insns.def"
+#include "insns.def"
 #undef INSN
 #undef FIELD
 };

@@ -50,6 +50,9 @@ extern const mpe_backend mpe_backend_cmodel;
 mpe_run_state mpe_backend_run_chunked(const mpe_backend *be, void *ctx, uint64_t max_cycles,
                                       uint64_t chunk, mpe_progress_fn fn, void *user);
 
+/* The backend of name "cmodel" or "rtl"; NULL for another name. */
+const mpe_backend *mpe_backend_find(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

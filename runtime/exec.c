@@ -3,13 +3,12 @@
  * encoded inputs (tensorio) go into a fresh model's memory, the program runs
  * to its end, the outputs are decoded. Inputs are matched to descriptors by
  * name. */
-#include "exec.h"
+#include "mpe/exec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "compile.h"
 #include "mpe/accel.h"
 #include "mpe/backend.h"
 #include "mpe/backend_rtl.h"
@@ -35,7 +34,7 @@ static const mpe_tensor *find_input(const mpe_exec_io *in, int nin, const char *
     char want[MPE_TDESC_NAME_MAX + 1], have[MPE_TDESC_NAME_MAX + 1];
     base_name(dname, want, sizeof want);
     for (int i = 0; i < nin; i++) {
-        comp_tensor_name(in[i].name, 0, have);
+        mpe_tdesc_name(in[i].name, 0, have);
         if (!strcmp(have, want))
             return in[i].t;
     }

@@ -1,6 +1,10 @@
 /* The C model as an mpe_backend. */
 #include "mpe/backend.h"
 
+#include <string.h>
+
+#include "mpe/backend_rtl.h"
+
 #include <stdio.h>
 
 static mpe_status create(const mpe_arch *arch, void **ctx, char *err, size_t errlen)
@@ -61,3 +65,12 @@ static mpe_run_state run_progress(void *ctx, uint64_t max, mpe_progress_fn fn, v
 const mpe_backend mpe_backend_cmodel = {"cmodel",  create,    destroy, load_code,
                                         mem_write, mem_read,  set_trace, step,
                                         run,       stats,     trap,    run_progress};
+
+const mpe_backend *mpe_backend_find(const char *name)
+{
+    if (!strcmp(name, "cmodel"))
+        return &mpe_backend_cmodel;
+    if (!strcmp(name, "rtl"))
+        return &mpe_backend_rtl;
+    return NULL;
+}

@@ -201,9 +201,9 @@ static mpe_status check_shape(const mpe_tdesc *d, char *msg, size_t len)
         }
         if (d->dims[i] < 1 || d->dims[i] > 0x7FFFFFFFu)
             return bad(msg, len, d, "dimension %d is %u", i, d->dims[i]);
-        n *= d->dims[i];
-        if (n > MAX_COUNT)
+        if (n > MAX_COUNT / d->dims[i]) /* before the product can overflow */
             return bad(msg, len, d, "more than 2^40 elements");
+        n *= d->dims[i];
     }
     return MPE_OK;
 }
@@ -302,4 +302,20 @@ mpe_status mpe_tdesc_check(const mpe_tdesc *d, const mpe_arch *arch, char *msg, 
         return bad(msg, len, d, "[0x%llx, +%llu bytes) outside the %u-byte memory",
                    (unsigned long long)d->addr, (unsigned long long)bytes, arch->mem_bytes);
     return MPE_OK;
+}
+
+/* Descriptor names: printable ASCII without spaces, at most 127, unique. */
+void mpe_tdesc_name(const char *in, int dup, char *out)
+{
+    char base[MPE_TDESC_NAME_MAX + 1];
+    size_t n = 0;
+    for (; in[n] && n < MPE_TDESC_NAME_MAX - 4; n++)
+        base[n] = (in[n] > ' ' && in[n] < 127) ? in[n] : '_';
+    if (n == 0)
+        base[n++] = '_';
+    base[n] = 0;
+    if (dup)
+        snprintf(out, MPE_TDESC_NAME_MAX + 1, "%s#%d", base, dup + 1);
+    else
+        snprintf(out, MPE_TDESC_NAME_MAX + 1, "%s", base);
 }

@@ -6,16 +6,8 @@
  * writes its cycle count there as native u64 records while it runs. The
  * child gets PR_SET_PDEATHSIG (SIGKILL), so it does not outlive the tool;
  * SIGINT, SIGTERM and SIGHUP during a run kill it, remove the temporary
- * directory and are then re-raised.
- *
- * REQUEST (little endian): "MPERTLQ1"; u32 n + n bytes of canonical arch
- * text; u64 max_cycles (0 = none); u32 ninsns + 16 * ninsns code bytes;
- * u32 npages + per page {u64 index, min(4096, mem_bytes - 4096 * index)
- * bytes}.
- * RESPONSE: "MPERTLA1"; u32 run state; u32 trap cause, u32 trap pc, u64
- * trap cycle, 192 bytes trap message; u32 nwords + nwords u64 of
- * mpe_accel_stats (all of its fields are u64); u64 nrec + per commit
- * {u64 cycle, u32 pc, u8 unit}; u32 npages + pages as in the request. */
+ * directory and are then re-raised. The messages are in rtl_proto.h;
+ * the server half is sim/rtl_serve.c. */
 #include "mpe/backend_rtl.h"
 
 #include <errno.h>
@@ -30,82 +22,12 @@
 #include <unistd.h>
 
 #include "mpe/isa.h"
+#include "rtl_proto.h"
 
-#define PAGE 4096u
-#define PROGRESS_FD 3 /* also in child_env's "=3" */
-#define PROGRESS_ENV "MPE_RTL_PROGRESS_FD"
-#define STAT_WORDS (sizeof(mpe_accel_stats) / sizeof(uint64_t))
 _Static_assert(sizeof(mpe_accel_stats) % sizeof(uint64_t) == 0, "stats are u64 words");
 
 extern char **environ;
 
-const mpe_backend *mpe_backend_find(const char *name)
-{
-    if (!strcmp(name, "cmodel"))
-        return &mpe_backend_cmodel;
-    if (!strcmp(name, "rtl"))
-        return &mpe_backend_rtl;
-    return NULL;
-}
-
-/* ---- little-endian file I/O ------------------------------------------------ */
-
-static int put(FILE *f, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (fputc((int)((v >> (8 * i)) & 0xFF), f) == EOF)
-            return -1;
-    return 0;
-}
-
-static int get(FILE *f, uint64_t *v, int n)
-{
-    *v = 0;
-    for (int i = 0; i < n; i++) {
-        int c = fgetc(f);
-        if (c == EOF)
-            return -1;
-        *v |= (uint64_t)c << (8 * i);
-    }
-    return 0;
-}
-
-static size_t page_len(uint32_t mem_bytes, uint64_t p)
-{
-    uint64_t lo = p * PAGE;
-    return lo >= mem_bytes ? 0 : (size_t)(mem_bytes - lo < PAGE ? mem_bytes - lo : PAGE);
-}
-
-static int put_pages(FILE *f, const uint8_t *mem, uint32_t mem_bytes, const uint64_t *pages,
-                     size_t n)
-{
-    if (put(f, n, 4))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = page_len(mem_bytes, pages[i]);
-        if (put(f, pages[i], 8) || fwrite(mem + pages[i] * PAGE, 1, len, f) != len)
-            return -1;
-    }
-    return 0;
-}
-
-/* Reads pages into mem (marking them in `dirty` when given). */
-static int get_pages(FILE *f, uint8_t *mem, uint32_t mem_bytes, uint8_t *dirty)
-{
-    uint64_t n, p;
-    if (get(f, &n, 4))
-        return -1;
-    for (uint64_t i = 0; i < n; i++) {
-        if (get(f, &p, 8))
-            return -1;
-        size_t len = page_len(mem_bytes, p);
-        if (!len || fread(mem + p * PAGE, 1, len, f) != len)
-            return -1;
-        if (dirty)
-            dirty[p] = 1;
-    }
-    return 0;
-}
 
 /* ---- client ------------------------------------------------------------------- */
 
@@ -164,7 +86,7 @@ static mpe_status create(const mpe_arch *arch, void **ctx, char *err, size_t err
         return MPE_ERR_UNSUPPORTED;
     }
     c->arch = *arch;
-    c->npages = (arch->mem_bytes + PAGE - 1) / PAGE;
+    c->npages = (arch->mem_bytes + MPE_RTL_PAGE - 1) / MPE_RTL_PAGE;
     c->mem = calloc(1, arch->mem_bytes);
     c->dirty = calloc(c->npages, 1);
     if (!c->mem || !c->dirty) {
@@ -216,7 +138,7 @@ static mpe_status mem_write(void *ctx, uint64_t addr, const void *src, size_t le
     if (!len)
         return MPE_OK;
     memcpy(c->mem + addr, src, len);
-    for (uint64_t p = addr / PAGE; p <= (addr + len - 1) / PAGE; p++)
+    for (uint64_t p = addr / MPE_RTL_PAGE; p <= (addr + len - 1) / MPE_RTL_PAGE; p++)
         c->dirty[p] = 1;
     return MPE_OK;
 }
@@ -245,15 +167,15 @@ static int write_request(rtl_ctx *c, const char *path, uint64_t max)
         return -1;
     char text[MPE_ARCH_TEXT_MAX];
     size_t tl = mpe_arch_format(&c->arch, text, sizeof text);
-    int bad = fwrite("MPERTLQ1", 1, 8, f) != 8 || put(f, tl, 4) ||
-              fwrite(text, 1, tl, f) != tl || put(f, max, 8) || put(f, c->ninsns, 4) ||
+    int bad = fwrite("MPERTLQ1", 1, 8, f) != 8 || mpe_rtl_put(f, tl, 4) ||
+              fwrite(text, 1, tl, f) != tl || mpe_rtl_put(f, max, 8) || mpe_rtl_put(f, c->ninsns, 4) ||
               fwrite(c->code, 1, c->ninsns * MPE_INSN_BYTES, f) != c->ninsns * MPE_INSN_BYTES;
     uint64_t *pages = malloc((c->npages + 1) * sizeof *pages);
     size_t n = 0;
     for (size_t p = 0; pages && p < c->npages; p++)
         if (c->dirty[p])
             pages[n++] = p;
-    bad = bad || !pages || put_pages(f, c->mem, c->arch.mem_bytes, pages, n);
+    bad = bad || !pages || mpe_rtl_put_pages(f, c->mem, c->arch.mem_bytes, pages, n);
     free(pages);
     return (fclose(f) || bad) ? -1 : 0;
 }
@@ -265,28 +187,28 @@ static int read_response(rtl_ctx *c, const char *path)
         return -1;
     char magic[8];
     uint64_t v = 0, cause = 0, pc = 0, cyc = 0, nw = 0, nrec = 0;
-    int bad = fread(magic, 1, 8, f) != 8 || memcmp(magic, "MPERTLA1", 8) || get(f, &v, 4) ||
-              get(f, &cause, 4) || get(f, &pc, 4) || get(f, &cyc, 8) ||
+    int bad = fread(magic, 1, 8, f) != 8 || memcmp(magic, "MPERTLA1", 8) || mpe_rtl_get(f, &v, 4) ||
+              mpe_rtl_get(f, &cause, 4) || mpe_rtl_get(f, &pc, 4) || mpe_rtl_get(f, &cyc, 8) ||
               fread(c->trap.msg, 1, sizeof c->trap.msg, f) != sizeof c->trap.msg ||
-              get(f, &nw, 4) || nw != STAT_WORDS;
+              mpe_rtl_get(f, &nw, 4) || nw != MPE_RTL_STAT_WORDS;
     c->state = (mpe_run_state)v;
     c->trap.cause = (mpe_trap_cause)cause;
     c->trap.pc = (uint32_t)pc;
     c->trap.cycle = cyc;
     c->trap.msg[sizeof c->trap.msg - 1] = 0;
     uint64_t *w = (uint64_t *)&c->st;
-    for (size_t i = 0; !bad && i < STAT_WORDS; i++)
-        bad = get(f, &w[i], 8);
-    bad = bad || get(f, &nrec, 8);
+    for (size_t i = 0; !bad && i < MPE_RTL_STAT_WORDS; i++)
+        bad = mpe_rtl_get(f, &w[i], 8);
+    bad = bad || mpe_rtl_get(f, &nrec, 8);
     for (uint64_t i = 0; !bad && i < nrec; i++) {
         uint64_t rc, rp, ru;
-        bad = get(f, &rc, 8) || get(f, &rp, 4) || get(f, &ru, 1) || rp >= c->ninsns;
+        bad = mpe_rtl_get(f, &rc, 8) || mpe_rtl_get(f, &rp, 4) || mpe_rtl_get(f, &ru, 1) || rp >= c->ninsns;
         if (!bad && c->fn) {
             mpe_commit cm = {rc, (uint8_t)ru, (uint32_t)rp, &c->insn[rp]};
             c->fn(c->user, &cm);
         }
     }
-    bad = bad || get_pages(f, c->mem, c->arch.mem_bytes, c->dirty);
+    bad = bad || mpe_rtl_get_pages(f, c->mem, c->arch.mem_bytes, c->dirty);
     fclose(f);
     return bad ? -1 : 0;
 }
@@ -330,19 +252,19 @@ static void restore_stop_signals(const struct sigaction *old)
         sigaction(stop_signals[i], &old[i], NULL);
 }
 
-/* environ without PROGRESS_ENV, plus PROGRESS_ENV=3 when `progress`
+/* environ without MPE_RTL_PROGRESS_ENV, plus MPE_RTL_PROGRESS_ENV=3 when `progress`
  * (malloc'ed array). */
 static char **child_env(int progress)
 {
-    static char var[] = PROGRESS_ENV "=3";
-    size_t n = 0, k = 0, len = strlen(PROGRESS_ENV);
+    static char var[] = MPE_RTL_PROGRESS_ENV "=3";
+    size_t n = 0, k = 0, len = strlen(MPE_RTL_PROGRESS_ENV);
     while (environ[n])
         n++;
     char **env = malloc((n + 2) * sizeof *env);
     if (!env)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], PROGRESS_ENV, len) || environ[i][len] != '=')
+        if (strncmp(environ[i], MPE_RTL_PROGRESS_ENV, len) || environ[i][len] != '=')
             env[k++] = environ[i];
     if (progress)
         env[k++] = var;
@@ -351,7 +273,7 @@ static char **child_env(int progress)
 }
 
 /* In the child: die with the parent, the progress pipe's write end (if
- * any: fd[1] >= 0) as PROGRESS_FD, exec. */
+ * any: fd[1] >= 0) as MPE_RTL_PROGRESS_FD, exec. */
 static void exec_child(const char *sim, char *const argv[], char **env, pid_t parent,
                        const int fd[2])
 {
@@ -360,8 +282,8 @@ static void exec_child(const char *sim, char *const argv[], char **env, pid_t pa
         _exit(127);
     if (fd[1] >= 0) {
         close(fd[0]);
-        int bad = fd[1] == PROGRESS_FD ? fcntl(fd[1], F_SETFD, 0) != 0
-                                       : dup2(fd[1], PROGRESS_FD) != PROGRESS_FD;
+        int bad = fd[1] == MPE_RTL_PROGRESS_FD ? fcntl(fd[1], F_SETFD, 0) != 0
+                                       : dup2(fd[1], MPE_RTL_PROGRESS_FD) != MPE_RTL_PROGRESS_FD;
         if (bad)
             _exit(127);
     }
@@ -516,161 +438,3 @@ mpe_status mpe_backend_rtl_set_fst(void *ctx, const char *path)
     return MPE_OK;
 }
 
-/* ---- server ------------------------------------------------------------------- */
-
-typedef struct {
-    FILE *f;
-    uint64_t n;
-    int bad;
-} rec_sink;
-
-static void on_commit(void *user, const mpe_commit *cm)
-{
-    rec_sink *s = user;
-    s->bad |= put(s->f, cm->cycle, 8) || put(s->f, cm->pc, 4) || put(s->f, cm->unit, 1);
-    s->n++;
-}
-
-static mpe_status serve_setup(const mpe_backend *be, FILE *f, void **ctx, uint64_t *max,
-                              uint32_t *mem_bytes, char *err, size_t errlen)
-{
-    char magic[8], text[MPE_ARCH_TEXT_MAX + 1];
-    uint64_t tl, n;
-    mpe_arch arch;
-    if (fread(magic, 1, 8, f) != 8 || memcmp(magic, "MPERTLQ1", 8) || get(f, &tl, 4) ||
-        tl > MPE_ARCH_TEXT_MAX || fread(text, 1, tl, f) != tl) {
-        snprintf(err, errlen, "malformed request");
-        return MPE_ERR_FORMAT;
-    }
-    text[tl] = 0;
-    mpe_status st = mpe_arch_parse(text, "request", &arch, err, errlen);
-    if (st != MPE_OK || (st = be->create(&arch, ctx, err, errlen)) != MPE_OK)
-        return st;
-    *mem_bytes = arch.mem_bytes;
-    if (get(f, max, 8) || get(f, &n, 4) || n > arch.imem_insns) {
-        snprintf(err, errlen, "malformed request");
-        return MPE_ERR_FORMAT;
-    }
-    uint8_t *code = malloc(n * MPE_INSN_BYTES + 1);
-    if (!code || fread(code, 1, n * MPE_INSN_BYTES, f) != n * MPE_INSN_BYTES ||
-        (st = be->load_code(*ctx, code, n)) != MPE_OK) {
-        free(code);
-        snprintf(err, errlen, "malformed request (code)");
-        return MPE_ERR_FORMAT;
-    }
-    free(code);
-    uint8_t *page = malloc(PAGE);
-    uint64_t np, p;
-    int bad = !page || get(f, &np, 4);
-    for (uint64_t i = 0; !bad && i < np; i++) {
-        bad = get(f, &p, 8);
-        size_t len = bad ? 0 : page_len(arch.mem_bytes, p);
-        bad = bad || !len || fread(page, 1, len, f) != len ||
-              be->mem_write(*ctx, p * PAGE, page, len) != MPE_OK;
-    }
-    free(page);
-    if (bad) {
-        snprintf(err, errlen, "malformed request (memory)");
-        return MPE_ERR_FORMAT;
-    }
-    return MPE_OK;
-}
-
-/* The progress descriptor the client passed (PROGRESS_ENV), or -1. */
-static int progress_fd(void)
-{
-    const char *v = getenv(PROGRESS_ENV);
-    char *end;
-    long fd = v ? strtol(v, &end, 10) : -1;
-    if (!v || end == v || *end || fd < 0 || fd > 1024 || fcntl((int)fd, F_GETFD) < 0)
-        return -1;
-    return (int)fd;
-}
-
-static void send_progress(void *user, uint64_t cycles)
-{
-    int fd = *(const int *)user;
-    ssize_t n = write(fd, &cycles, sizeof cycles);
-    (void)n; /* a client that stopped reading only loses progress lines */
-}
-
-static mpe_run_state serve_run(const mpe_backend *be, void *ctx, uint64_t max)
-{
-    int fd = progress_fd();
-    if (fd < 0 || !be->run_progress)
-        return be->run(ctx, max);
-    mpe_run_state rs = be->run_progress(ctx, max, send_progress, &fd);
-    close(fd);
-    return rs;
-}
-
-static int serve_answer(const mpe_backend *be, void *ctx, FILE *o, uint32_t mem_bytes,
-                        uint64_t max, mpe_rtl_dirty_fn dirty)
-{
-    int bad = fwrite("MPERTLA1", 1, 8, o) != 8;
-    /* the trace goes to a temporary file first: its count precedes it */
-    FILE *t = tmpfile();
-    rec_sink sink = {t, 0, !t};
-    if (t)
-        be->set_trace(ctx, on_commit, &sink);
-    mpe_run_state rs = serve_run(be, ctx, max);
-    const mpe_trap *tr = be->trap(ctx);
-    const uint64_t *w = (const uint64_t *)be->stats(ctx);
-    bad = bad || sink.bad || put(o, (uint64_t)rs, 4) || put(o, (uint64_t)tr->cause, 4) ||
-          put(o, tr->pc, 4) || put(o, tr->cycle, 8) ||
-          fwrite(tr->msg, 1, sizeof tr->msg, o) != sizeof tr->msg || put(o, STAT_WORDS, 4);
-    for (size_t i = 0; !bad && i < STAT_WORDS; i++)
-        bad = put(o, w[i], 8);
-    bad = bad || put(o, sink.n, 8);
-    if (t) {
-        rewind(t);
-        char buf[4096];
-        size_t k;
-        while (!bad && (k = fread(buf, 1, sizeof buf, t)) > 0)
-            bad = fwrite(buf, 1, k, o) != k;
-        fclose(t);
-    }
-    size_t n = dirty(ctx, NULL, 0);
-    uint64_t *pages = malloc((n + 1) * sizeof *pages);
-    uint8_t *mem = malloc(mem_bytes);
-    if (!pages || !mem)
-        bad = 1;
-    else {
-        dirty(ctx, pages, n);
-        bad = bad || be->mem_read(ctx, 0, mem, mem_bytes) != MPE_OK ||
-              put_pages(o, mem, mem_bytes, pages, n);
-    }
-    free(pages);
-    free(mem);
-    return bad ? -1 : 0;
-}
-
-mpe_status mpe_rtl_serve(const mpe_backend *be, const char *req, const char *resp,
-                         mpe_rtl_dirty_fn dirty, const mpe_rtl_fst *fst, char *err,
-                         size_t errlen)
-{
-    FILE *f = fopen(req, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", req, strerror(errno));
-        return MPE_ERR_IO;
-    }
-    void *ctx = NULL;
-    uint64_t max = 0;
-    uint32_t mem_bytes = 0;
-    mpe_status st = serve_setup(be, f, &ctx, &max, &mem_bytes, err, errlen);
-    fclose(f);
-    if (st == MPE_OK && fst && fst->path && fst->open(ctx, fst->path)) {
-        snprintf(err, errlen, "%s: cannot write the waveform", fst->path);
-        st = MPE_ERR_IO;
-    }
-    if (st == MPE_OK) {
-        FILE *o = fopen(resp, "wb");
-        if (!o || serve_answer(be, ctx, o, mem_bytes, max, dirty) || fclose(o)) {
-            snprintf(err, errlen, "%s: cannot write the response", resp);
-            st = MPE_ERR_IO;
-        }
-    }
-    if (ctx)
-        be->destroy(ctx);
-    return st;
-}
