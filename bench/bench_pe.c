@@ -11,6 +11,7 @@
 
 #include "mpe/format.h"
 #include "mpe/pe.h"
+#include "mpe/rng.h"
 
 typedef struct {
     const char *name;
@@ -63,13 +64,7 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t rng_next(uint64_t *s) { return mpe_splitmix64(s); }
 
 /* A random code of t, never NaN or inf (representative data). */
 static uint16_t rand_code(mpe_dtype t, uint64_t *s)

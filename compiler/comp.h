@@ -1,9 +1,29 @@
 /* The ONNX compiler: internal header (chibicc style: one header, one section
  * per file). The public entry points are in compile.h.
  *
- * Pipeline (compile.c lists it, with an invariant check after every pass):
- *   import -> fold -> fuse -> lower_conv -> precision -> choose_mode -> tile
- *   -> pack -> schedule -> emit
+ * Pipeline (compile.c lists it, with an invariant check after every pass;
+ * `mpe compile M --dump-after PASS` prints the IR after PASS, and
+ * tests/golden/<model>/<pass>.txt holds that dump for a few models):
+ *
+ *   pass         file           job
+ *   import       import.c       read model.onnx (protobuf-c), build values and nodes
+ *   fold         fold.c         shape/layout glue (Reshape, Transpose, ...) folded
+ *                               into constants or views
+ *   fuse         fuse.c         quantized GEMM/conv patterns -> accelerator layers,
+ *                fuse_io.c      graph inputs/outputs -> tensor descriptors (ir_io)
+ *   lower_conv   lower_conv.c   convolutions become GEMMs (im2col, gather.c)
+ *   precision    precision.c    effective weight precision from the weight values
+ *   choose_mode  choose_mode.c  the PE mode of each layer (cheapest by cost.c)
+ *   tile         tile.c         the chosen tiling and activation layouts
+ *   pack         pack.c         the external memory map and the data placed in it
+ *   schedule     schedule.c     the instruction stream (tasks.c: per-layer tasks)
+ *   emit         emit.c         encoded instructions and descriptors -> the binary
+ *
+ * Helpers, not passes: ir.c (IR), irdump.c (--dump-after), check.c
+ * (invariants), attr.c, shapes.c, qparams.c, onnx_tensor.c, modelio.c,
+ * layer.c, bfp_exact.c, cost.c, tasks.c, gather.c, listing.c (--emit-asm),
+ * report.c (--report), mpeb_out.c (writing .mpeb), compile.c (the driver).
+ *
  * The IR is a graph of values (tensors) and nodes (ONNX operators); `fuse`
  * turns every quantized GEMM/convolution pattern into one accelerator layer
  * (ir_layer) and the host-side input quantization / output dequantization

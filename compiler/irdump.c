@@ -23,7 +23,7 @@ static void quant(FILE *f, const ir_quant *q)
 
 static void dump_value(comp *c, FILE *f, int i)
 {
-    static const char *kinds[] = {"act", "const", "input"};
+    static const char *const kinds[] = {"act", "const", "input"};
     const ir_value *v = &c->v[i];
     fprintf(f, "  %%%d %s %s %s", i, kinds[v->kind], v->name, mpe_ttype_name(v->dtype));
     dims(f, v->ndim, v->dims);
@@ -60,7 +60,7 @@ static void dump_node(comp *c, FILE *f, int i)
 
 static const char *ws_name(int k)
 {
-    static const char *n[] = {"NxK", "KxN", "nbits"};
+    static const char *const n[] = {"NxK", "KxN", "nbits"};
     return n[k];
 }
 

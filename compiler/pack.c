@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpe/le.h"
+
 static int64_t rup(int64_t x, int64_t m)
 {
     return (x + m - 1) / m * m;
@@ -105,17 +107,8 @@ static int pack_weights(comp *c, ir_layer *L)
     return 0;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
+static void put32(uint8_t *p, uint32_t v) { mpe_put_le(p, v, 4); }
+static void put16(uint8_t *p, uint16_t v) { mpe_put_le(p, v, 2); }
 
 /* One N block: records [jj][c], then grouped scales and zero points, or
  * the bfp block scales: A [i][b][r] for the tiling's mt tile rows, then W

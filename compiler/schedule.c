@@ -39,8 +39,9 @@ mpe_insn *sched_add(comp *c, int id, int layer)
 /* rows x rowbytes for a contiguous transfer (fields of 16 bits). */
 static void split(uint64_t bytes, uint32_t beat, uint32_t *rows, uint32_t *rb)
 {
+    const uint64_t rbmax = (uint64_t)MPE_FIELD_UMAX(LOAD, rowbytes);
     uint64_t nb = bytes / beat, best = 1;
-    for (uint64_t d = nb < 65535 / beat ? nb : 65535 / beat; d >= 1; d--)
+    for (uint64_t d = nb < rbmax / beat ? nb : rbmax / beat; d >= 1; d--)
         if (nb % d == 0) {
             best = d;
             break;
@@ -146,10 +147,11 @@ static int task_compute(comp *c, int li, const ir_task *k, const lctx *x, int ti
 static int store(comp *c, int li, uint32_t spaddr, uint64_t mem, uint32_t rows, uint64_t rb,
                  uint64_t stride, int deps)
 {
-    if (rb > 65535 || rb % c->arch.beat_bytes)
+    if (rb > (uint64_t)MPE_FIELD_UMAX(STORE, rowbytes) || rb % c->arch.beat_bytes)
         return comp_err(c, "layer '%s' (%s): a store of %llu-byte rows is not expressible (rows "
-                        "of at most 65535 bytes, a multiple of beat_bytes %u)%s", c->L[li].name,
-                        c->L[li].op, (unsigned long long)rb, c->arch.beat_bytes,
+                        "of at most %d bytes, a multiple of beat_bytes %u)%s", c->L[li].name,
+                        c->L[li].op, (unsigned long long)rb, (int)MPE_FIELD_UMAX(STORE, rowbytes),
+                        c->arch.beat_bytes,
                         c->L[li].batch >= 0 ? "; its batches do not fill whole R-row tiles" : "");
     mpe_insn *s = sched_add(c, MPE_I_STORE, li);
     if (!s)

@@ -33,9 +33,10 @@ static uint32_t lcm32(uint32_t a, uint32_t b)
     return a / gcd32(a, b) * b;
 }
 
+/* Operand bits 1..16 (mpe_isa_container_bits, the ISA's rule). */
 int cw_of_bits(int bits)
 {
-    return bits <= 1 ? 1 : bits <= 2 ? 2 : bits <= 4 ? 4 : bits <= 8 ? 8 : 16;
+    return (int)mpe_isa_container_bits((uint32_t)bits);
 }
 
 int out_cw(int out)
@@ -132,9 +133,9 @@ static int geometry(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, ir_tiling
                  va, a->beat_bytes);
         return -1;
     }
-    if (t->ks > 4095) {
-        snprintf(why, len, "K=%lld needs %d k-steps, more than a matmul allows (4095)",
-                 (long long)L->K, t->ks);
+    if (t->ks > MPE_FIELD_UMAX(CFGGEMM, ks)) {
+        snprintf(why, len, "K=%lld needs %d k-steps, more than a matmul allows (%d)",
+                 (long long)L->K, t->ks, (int)MPE_FIELD_UMAX(CFGGEMM, ks));
         return -1;
     }
     return 0;
@@ -159,8 +160,12 @@ int tile_layer(comp *c, const ir_layer *L, const mpe_pe_cfg *cfg, ir_tiling *t, 
         return -1;
     int q = (int)(a->lanes / a->cols);
     int tn = (int)(g.np / a->cols), tm = (int)(g.mp / a->rows);
-    int ntmax = (int)rup(tn, q) > 1020 ? 1020 / q * q : (int)rup(tn, q);
-    int mtmax = tm > 1023 ? 1023 : tm;
+    /* nt and mt fields (insns.def); the nt bound is the field maximum rounded
+     * down to a multiple of 4 (1020), as the tiler has always used it. */
+    int ntlim = (int)MPE_FIELD_UMAX(CFGGEMM, nt) / 4 * 4;
+    int mtlim = (int)MPE_FIELD_UMAX(CFGGEMM, mt);
+    int ntmax = (int)rup(tn, q) > ntlim ? ntlim / q * q : (int)rup(tn, q);
+    int mtmax = tm > mtlim ? mtlim : tm;
     int nts[16], mts[16];
     int nn = candidates(q, ntmax, nts), nm = candidates(1, mtmax, mts);
     ir_cost best = {0};

@@ -14,7 +14,7 @@
 
 typedef asm_ctx ctx;
 
-mpe_status asm_error(const ctx *c, mpe_status st, const char *fmt, ...)
+mpe_status mpe_asm_error(const ctx *c, mpe_status st, const char *fmt, ...)
 {
     if (!c->err || !c->errlen)
         return st;
@@ -28,7 +28,7 @@ mpe_status asm_error(const ctx *c, mpe_status st, const char *fmt, ...)
     return st;
 }
 
-int asm_parse_int(const char *s, int64_t *out)
+int mpe_asm_parse_int(const char *s, int64_t *out)
 {
     int neg = *s == '-';
     s += neg;
@@ -67,8 +67,8 @@ static mpe_status parse_reg(const ctx *c, const char *v, int64_t *out)
 {
     int64_t r;
     if (v[0] != 'r' || !isdigit((unsigned char)v[1]) || (v[1] == '0' && v[2]) ||
-        asm_parse_int(v + 1, &r) || r >= MPE_NUM_REGS)
-        return asm_error(c, MPE_ERR_FORMAT, "bad register '%s' (r0..r%d)", v, MPE_NUM_REGS - 1);
+        mpe_asm_parse_int(v + 1, &r) || r >= MPE_NUM_REGS)
+        return mpe_asm_error(c, MPE_ERR_FORMAT, "bad register '%s' (r0..r%d)", v, MPE_NUM_REGS - 1);
     *out = r;
     return MPE_OK;
 }
@@ -76,7 +76,7 @@ static mpe_status parse_reg(const ctx *c, const char *v, int64_t *out)
 static mpe_status parse_deps(const ctx *c, const char *v, int64_t *out)
 {
     if (isdigit((unsigned char)v[0]))
-        return asm_parse_int(v, out) ? asm_error(c, MPE_ERR_FORMAT, "bad number '%s'", v)
+        return mpe_asm_parse_int(v, out) ? mpe_asm_error(c, MPE_ERR_FORMAT, "bad number '%s'", v)
                                      : MPE_OK;
     int64_t bits = 0;
     const char *p = v;
@@ -86,15 +86,15 @@ static mpe_status parse_deps(const ctx *c, const char *v, int64_t *out)
         while (b < 4 && (strlen(mpe_dep_name(b)) != n || strncmp(mpe_dep_name(b), p, n)))
             b++;
         if (b == 4)
-            return asm_error(c, MPE_ERR_FORMAT, "unknown dependency flag '%.*s' (pop_prev, "
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "unknown dependency flag '%.*s' (pop_prev, "
                              "pop_next, push_prev, push_next)", (int)n, p);
         if (bits & (1 << b))
-            return asm_error(c, MPE_ERR_FORMAT, "dependency flag '%s' given twice",
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "dependency flag '%s' given twice",
                              mpe_dep_name(b));
         bits |= 1 << b;
         p += n;
         if (*p == ',' && !*++p)
-            return asm_error(c, MPE_ERR_FORMAT, "empty dependency flag in '%s'", v);
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "empty dependency flag in '%s'", v);
     }
     *out = bits;
     return MPE_OK;
@@ -104,14 +104,14 @@ static mpe_status parse_enum(const ctx *c, const mpe_field_info *f, const char *
 {
     if (!mpe_isa_enum_parse(f->kind, v, out))
         return MPE_OK;
-    if (!asm_parse_int(v, out))
+    if (!mpe_asm_parse_int(v, out))
         return MPE_OK;
     char names[256] = "";
     size_t n = 0;
     for (int i = 0; i < mpe_isa_enum_count(f->kind) && n < sizeof names; i++)
         n += (size_t)snprintf(names + n, sizeof names - n, "%s%s", i ? ", " : "",
                               mpe_isa_enum_name(f->kind, i));
-    return asm_error(c, MPE_ERR_FORMAT, "unknown value '%s' for field '%s' (%s)", v, f->name,
+    return mpe_asm_error(c, MPE_ERR_FORMAT, "unknown value '%s' for field '%s' (%s)", v, f->name,
                      names);
 }
 
@@ -129,13 +129,13 @@ static mpe_status parse_value(const ctx *c, int fid, const char *v, int64_t *out
     case MPE_FK_S:
         if (fid == MPE_F_DBNZ_target && is_ident(v)) {
             if (!label)
-                return asm_error(c, MPE_ERR_FORMAT, "unknown label '%s'", v);
+                return mpe_asm_error(c, MPE_ERR_FORMAT, "unknown label '%s'", v);
             *label = v;
             *out = 0;
             return MPE_OK;
         }
-        st = asm_parse_int(v, out)
-                 ? asm_error(c, MPE_ERR_FORMAT, "bad number '%s' for field '%s'", v, f->name)
+        st = mpe_asm_parse_int(v, out)
+                 ? mpe_asm_error(c, MPE_ERR_FORMAT, "bad number '%s' for field '%s'", v, f->name)
                  : MPE_OK;
         break;
     default: st = parse_enum(c, f, v, out);
@@ -145,7 +145,7 @@ static mpe_status parse_value(const ctx *c, int fid, const char *v, int64_t *out
     int64_t lo, hi;
     mpe_field_range(f, &lo, &hi);
     if (*out < lo || *out > hi)
-        return asm_error(c, MPE_ERR_RANGE, "value %s out of range for field '%s' (%lld..%lld)",
+        return mpe_asm_error(c, MPE_ERR_RANGE, "value %s out of range for field '%s' (%lld..%lld)",
                          v, f->name, (long long)lo, (long long)hi);
     return MPE_OK;
 }
@@ -155,19 +155,19 @@ static mpe_status parse_insn(const ctx *c, char **tok, int n, mpe_insn *in, cons
 {
     int id = mpe_insn_by_mnemonic(tok[0]);
     if (id < 0)
-        return asm_error(c, MPE_ERR_FORMAT, "unknown mnemonic '%s'", tok[0]);
+        return mpe_asm_error(c, MPE_ERR_FORMAT, "unknown mnemonic '%s'", tok[0]);
     mpe_insn_init(in, (mpe_insn_id)id);
     unsigned char given[MPE_F_COUNT] = {0};
     for (int i = 1; i < n; i++) {
         char *eq = strchr(tok[i], '=');
         if (!eq || eq == tok[i] || !eq[1])
-            return asm_error(c, MPE_ERR_FORMAT, "expected name=value, got '%s'", tok[i]);
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "expected name=value, got '%s'", tok[i]);
         *eq = 0;
         int fid = mpe_field_by_name((mpe_insn_id)id, tok[i]);
         if (fid < 0)
-            return asm_error(c, MPE_ERR_FORMAT, "unknown field '%s' for '%s'", tok[i], tok[0]);
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "unknown field '%s' for '%s'", tok[i], tok[0]);
         if (given[fid])
-            return asm_error(c, MPE_ERR_FORMAT, "field '%s' given twice", tok[i]);
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "field '%s' given twice", tok[i]);
         given[fid] = 1;
         mpe_status st = parse_value(c, fid, eq + 1, &in->f[fid], label);
         if (st)
@@ -220,7 +220,7 @@ static mpe_status lex_error(const ctx *c, int r)
     const char *why = r == LEX_MANY ? "too many fields"
                       : r == LEX_OPEN ? "unterminated string"
                                       : "text after the closing quote of a string";
-    return asm_error(c, MPE_ERR_FORMAT, "%s", why);
+    return mpe_asm_error(c, MPE_ERR_FORMAT, "%s", why);
 }
 
 mpe_status mpe_asm_insn(const char *line, mpe_insn *out, char *err, size_t errlen)
@@ -228,13 +228,13 @@ mpe_status mpe_asm_insn(const char *line, mpe_insn *out, char *err, size_t errle
     ctx c = {NULL, 0, err, errlen};
     char buf[MAX_LINE], *tok[MAX_TOKENS];
     if (strlen(line) >= sizeof buf)
-        return asm_error(&c, MPE_ERR_FORMAT, "line longer than %d characters", MAX_LINE - 1);
+        return mpe_asm_error(&c, MPE_ERR_FORMAT, "line longer than %d characters", MAX_LINE - 1);
     strcpy(buf, line);
     int n = lex(buf, tok);
     if (n < 0)
         return lex_error(&c, n);
     if (n == 0)
-        return asm_error(&c, MPE_ERR_FORMAT, "empty instruction");
+        return mpe_asm_error(&c, MPE_ERR_FORMAT, "empty instruction");
     return parse_insn(&c, tok, n, out, NULL);
 }
 
@@ -246,7 +246,7 @@ static char *dup_str(const char *s)
     return d ? strcpy(d, s) : NULL;
 }
 
-uint8_t *asm_new_insn(asm_state *a)
+uint8_t *mpe_asm_new_insn(asm_state *a)
 {
     if (a->n == a->cap) {
         size_t cap = a->cap ? 2 * a->cap : 256;
@@ -262,12 +262,12 @@ uint8_t *asm_new_insn(asm_state *a)
 static mpe_status define_label(asm_state *a, const char *name)
 {
     if (!is_ident(name))
-        return asm_error(&a->c, MPE_ERR_FORMAT, "bad label name '%s'", name);
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "bad label name '%s'", name);
     if (mpe_insn_by_mnemonic(name) >= 0)
-        return asm_error(&a->c, MPE_ERR_FORMAT, "label '%s' is a mnemonic", name);
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "label '%s' is a mnemonic", name);
     for (size_t i = 0; i < a->nlabels; i++)
         if (!strcmp(a->labels[i].name, name))
-            return asm_error(&a->c, MPE_ERR_FORMAT, "label '%s' defined twice (first on line %d)",
+            return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "label '%s' defined twice (first on line %d)",
                              name, a->labels[i].line);
     asm_label *l = realloc(a->labels, (a->nlabels + 1) * sizeof *l);
     if (!l)
@@ -296,7 +296,7 @@ static mpe_status add_fixup(asm_state *a, const char *label)
 /* An instruction line without its label. */
 static mpe_status instruction(asm_state *a, char **tok, int n)
 {
-    mpe_status st = asm_begin_item(a, 1, 0);
+    mpe_status st = mpe_asm_begin_item(a, 1, 0);
     if (st)
         return st;
     mpe_insn in;
@@ -304,7 +304,7 @@ static mpe_status instruction(asm_state *a, char **tok, int n)
     st = parse_insn(&a->c, tok, n, &in, &label);
     if (st)
         return st;
-    uint8_t *b = asm_new_insn(a);
+    uint8_t *b = mpe_asm_new_insn(a);
     if (!b)
         return MPE_ERR_NOMEM;
     st = mpe_insn_encode(&in, b);
@@ -323,7 +323,7 @@ static mpe_status one_line(asm_state *a, char *s)
     size_t tl;
     if (n > 0 && (tl = strlen(tok[0])) > 0 && tok[0][tl - 1] == ':') {
         tok[0][tl - 1] = 0;
-        mpe_status st = asm_begin_item(a, 1, 0);
+        mpe_status st = mpe_asm_begin_item(a, 1, 0);
         if (!st)
             st = define_label(a, tok[0]);
         if (st)
@@ -333,7 +333,7 @@ static mpe_status one_line(asm_state *a, char *s)
     if (t == n)
         return MPE_OK;
     if (tok[t][0] == '.')
-        return asm_directive(a, tok + t, n - t);
+        return mpe_asm_directive(a, tok + t, n - t);
     return instruction(a, tok + t, n - t);
 }
 
@@ -347,9 +347,9 @@ static mpe_status resolve(asm_state *a)
             k++;
         a->c.line = x->line;
         if (k == a->nlabels)
-            return asm_error(&a->c, MPE_ERR_FORMAT, "unknown label '%s'", x->name);
+            return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "unknown label '%s'", x->name);
         if (a->labels[k].index >> f->width)
-            return asm_error(&a->c, MPE_ERR_RANGE, "label '%s' (instruction %zu) out of range for "
+            return mpe_asm_error(&a->c, MPE_ERR_RANGE, "label '%s' (instruction %zu) out of range for "
                              "field 'target'", x->name, a->labels[k].index);
         mpe_bits_set(a->code + MPE_INSN_BYTES * x->insn, f->lsb, f->width, a->labels[k].index);
     }
@@ -364,7 +364,7 @@ static mpe_status run(asm_state *a, const char *src)
         size_t n = strcspn(p, "\n");
         char buf[MAX_LINE];
         if (n >= sizeof buf)
-            return asm_error(&a->c, MPE_ERR_FORMAT, "line longer than %d characters", MAX_LINE - 1);
+            return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "line longer than %d characters", MAX_LINE - 1);
         memcpy(buf, p, n);
         buf[n] = 0;
         mpe_status st = one_line(a, buf);
@@ -372,7 +372,7 @@ static mpe_status run(asm_state *a, const char *src)
             return st;
         p += n + (p[n] == '\n');
     }
-    mpe_status st = asm_dirs_finish(a);
+    mpe_status st = mpe_asm_dirs_finish(a);
     return st ? st : resolve(a);
 }
 
@@ -385,7 +385,7 @@ static void free_state(asm_state *a)
     free(a->labels);
     free(a->fix);
     free(a->code);
-    asm_dirs_free(a);
+    mpe_asm_dirs_free(a);
 }
 
 mpe_status mpe_asm_program(const char *src, const char *fname, const mpe_arch *arch,
@@ -400,7 +400,7 @@ mpe_status mpe_asm_program(const char *src, const char *fname, const mpe_arch *a
     a.fixed = arch;
     mpe_status st = run(&a, src);
     if (st == MPE_ERR_NOMEM)
-        asm_error(&a.c, st, "out of memory");
+        mpe_asm_error(&a.c, st, "out of memory");
     mpe_program_init(p);
     if (!st) {
         *p = a.prog;

@@ -41,7 +41,7 @@ static mpe_status error_at(const asm_state *a, int line, mpe_status st, const ch
     va_end(ap);
     ctx c = a->c;
     c.line = line;
-    return asm_error(&c, st, "%s", msg);
+    return mpe_asm_error(&c, st, "%s", msg);
 }
 
 /* ---- strings: "..." with \n \t \\ \" \xHH ------------------------------ */
@@ -53,11 +53,11 @@ static int hex_digit(char ch)
            : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
 }
 
-mpe_status asm_unquote(const ctx *c, const char *tok, char *out, size_t *len)
+mpe_status mpe_asm_unquote(const ctx *c, const char *tok, char *out, size_t *len)
 {
     size_t n = strlen(tok), k = 0;
     if (n < 2 || tok[0] != '"' || tok[n - 1] != '"')
-        return asm_error(c, MPE_ERR_FORMAT, "expected a \"quoted string\", got '%s'", tok);
+        return mpe_asm_error(c, MPE_ERR_FORMAT, "expected a \"quoted string\", got '%s'", tok);
     for (size_t i = 1; i < n - 1; i++) {
         if (tok[i] != '\\') {
             out[k++] = tok[i];
@@ -68,12 +68,12 @@ mpe_status asm_unquote(const ctx *c, const char *tok, char *out, size_t *len)
             hex_digit(tok[i + 2]) >= 0) {
             out[k] = (char)(hex_digit(tok[i + 1]) * 16 + hex_digit(tok[i + 2]));
             if (!out[k++])
-                return asm_error(c, MPE_ERR_FORMAT, "a string cannot hold a NUL byte (\\x00)");
+                return mpe_asm_error(c, MPE_ERR_FORMAT, "a string cannot hold a NUL byte (\\x00)");
             i += 2;
         } else if (e == 'n' || e == 't' || e == '\\' || e == '"') {
             out[k++] = e == 'n' ? '\n' : e == 't' ? '\t' : e;
         } else {
-            return asm_error(c, MPE_ERR_FORMAT, "bad escape '\\%c' in a string (\\n, \\t, \\\\, "
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "bad escape '\\%c' in a string (\\n, \\t, \\\\, "
                              "\\\", \\xHH)", e);
         }
     }
@@ -81,7 +81,7 @@ mpe_status asm_unquote(const ctx *c, const char *tok, char *out, size_t *len)
     return MPE_OK;
 }
 
-void asm_print_quoted(FILE *f, const char *s, size_t n)
+void mpe_asm_print_quoted(FILE *f, const char *s, size_t n)
 {
     fputc('"', f);
     for (size_t i = 0; i < n; i++) {
@@ -113,7 +113,7 @@ static mpe_status rec_append(asm_state *a, const uint8_t *src, uint64_t n)
     mpe_data_rec *r = open_rec(a);
     uint64_t room = a->prog.arch.mem_bytes - r->addr - r->len;
     if (n > room)
-        return asm_error(&a->c, MPE_ERR_RANGE, "the data record at 0x%llx (line %d) runs past "
+        return mpe_asm_error(&a->c, MPE_ERR_RANGE, "the data record at 0x%llx (line %d) runs past "
                          "the end of the %u-byte memory", (unsigned long long)r->addr,
                          a->data_line[a->prog.ndata - 1], a->prog.arch.mem_bytes);
     size_t need = (size_t)(r->len + n);
@@ -153,7 +153,7 @@ static mpe_status check_arch(asm_state *a)
     return MPE_OK;
 }
 
-mpe_status asm_begin_item(asm_state *a, int is_body, int is_data)
+mpe_status mpe_asm_begin_item(asm_state *a, int is_body, int is_data)
 {
     mpe_status st = is_data ? MPE_OK : close_rec(a);
     if (!st && is_body && !a->started) {
@@ -201,7 +201,7 @@ static mpe_status check_overlaps(asm_state *a)
     return st;
 }
 
-mpe_status asm_dirs_finish(asm_state *a)
+mpe_status mpe_asm_dirs_finish(asm_state *a)
 {
     mpe_status st = close_rec(a);
     if (!st && !a->started)
@@ -209,7 +209,7 @@ mpe_status asm_dirs_finish(asm_state *a)
     return st ? st : check_overlaps(a);
 }
 
-void asm_dirs_free(asm_state *a)
+void mpe_asm_dirs_free(asm_state *a)
 {
     mpe_program_free(&a->prog);
     free(a->data_line);
@@ -242,21 +242,21 @@ static mpe_status arch_pair(asm_state *a, char *tok)
 {
     char *eq = strchr(tok, '=');
     if (!eq || eq == tok || !eq[1])
-        return asm_error(&a->c, MPE_ERR_FORMAT, "expected key=value, got '%s'", tok);
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "expected key=value, got '%s'", tok);
     *eq = 0;
     int k = 0;
     while (k < NKEYS && strcmp(arch_keys[k].name, tok))
         k++;
     if (k == NKEYS)
-        return asm_error(&a->c, MPE_ERR_FORMAT, "unknown architecture key '%s'", tok);
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "unknown architecture key '%s'", tok);
     if (a->arch_given & (1u << k))
-        return asm_error(&a->c, MPE_ERR_FORMAT, "architecture key '%s' given twice", tok);
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "architecture key '%s' given twice", tok);
     int64_t v;
-    if (asm_parse_int(eq + 1, &v) || v < 0 || v > UINT32_MAX)
-        return asm_error(&a->c, MPE_ERR_FORMAT, "bad value '%s' for architecture key '%s'",
+    if (mpe_asm_parse_int(eq + 1, &v) || v < 0 || v > UINT32_MAX)
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "bad value '%s' for architecture key '%s'",
                          eq + 1, tok);
     if (a->fixed && (uint32_t)v != arch_value(a->fixed, k))
-        return asm_error(&a->c, MPE_ERR_FORMAT, "%s=%lld, but the assembler was given the "
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "%s=%lld, but the assembler was given the "
                          "architecture with %s=%u", tok, (long long)v, tok,
                          arch_value(a->fixed, k));
     a->arch_given |= 1u << k;
@@ -267,10 +267,10 @@ static mpe_status arch_pair(asm_state *a, char *tok)
 static mpe_status d_arch(asm_state *a, char **tok, int n)
 {
     if (a->started)
-        return asm_error(&a->c, MPE_ERR_FORMAT, ".arch must come before the code, data and "
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, ".arch must come before the code, data and "
                          "tensors");
     if (n < 2)
-        return asm_error(&a->c, MPE_ERR_FORMAT, ".arch takes key=value pairs");
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, ".arch takes key=value pairs");
     for (int i = 1; i < n; i++) {
         mpe_status st = arch_pair(a, tok[i]);
         if (st)
@@ -280,7 +280,7 @@ static mpe_status d_arch(asm_state *a, char **tok, int n)
     return MPE_OK;
 }
 
-void asm_print_arch(FILE *f, const mpe_arch *arch)
+void mpe_asm_print_arch(FILE *f, const mpe_arch *arch)
 {
     int col = 0;
     for (int k = 0; k < NKEYS; k++) {
@@ -302,7 +302,7 @@ void asm_print_arch(FILE *f, const mpe_arch *arch)
 static mpe_status d_meta(asm_state *a, char **tok, int n)
 {
     if (n != 2)
-        return asm_error(&a->c, MPE_ERR_FORMAT, ".meta takes one \"quoted string\"");
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, ".meta takes one \"quoted string\"");
     size_t len, cap = a->meta_len + strlen(tok[1]) + 1;
     if (cap > a->meta_cap) {
         cap = cap < 2 * a->meta_cap ? 2 * a->meta_cap : cap;
@@ -312,7 +312,7 @@ static mpe_status d_meta(asm_state *a, char **tok, int n)
         a->prog.meta = m;
         a->meta_cap = cap;
     }
-    mpe_status st = asm_unquote(&a->c, tok[1], a->prog.meta + a->meta_len, &len);
+    mpe_status st = mpe_asm_unquote(&a->c, tok[1], a->prog.meta + a->meta_len, &len);
     if (st)
         return st;
     a->meta_len += len;
@@ -320,7 +320,7 @@ static mpe_status d_meta(asm_state *a, char **tok, int n)
     return MPE_OK;
 }
 
-void asm_print_meta(FILE *f, const char *meta)
+void mpe_asm_print_meta(FILE *f, const char *meta)
 {
     if (!meta || !*meta) {
         fprintf(f, "%s \"\"\n", dir_name(D_META));
@@ -330,7 +330,7 @@ void asm_print_meta(FILE *f, const char *meta)
         size_t n = strcspn(meta, "\n");
         n = n < META_CHUNK ? n + (meta[n] == '\n') : META_CHUNK;
         fprintf(f, "%s ", dir_name(D_META));
-        asm_print_quoted(f, meta, n);
+        mpe_asm_print_quoted(f, meta, n);
         fputc('\n', f);
         meta += n;
     }
@@ -340,12 +340,12 @@ void asm_print_meta(FILE *f, const char *meta)
 
 static mpe_status d_input(asm_state *a, char **tok, int n)
 {
-    return asm_tensor(a, tok, n, MPE_ROLE_INPUT);
+    return mpe_asm_tensor(a, tok, n, MPE_ROLE_INPUT);
 }
 
 static mpe_status d_output(asm_state *a, char **tok, int n)
 {
-    return asm_tensor(a, tok, n, MPE_ROLE_OUTPUT);
+    return mpe_asm_tensor(a, tok, n, MPE_ROLE_OUTPUT);
 }
 
 /* ---- .insn ------------------------------------------------------------------ */
@@ -356,9 +356,9 @@ static mpe_status d_insn(asm_state *a, char **tok, int n)
     size_t len = strlen(h);
     if (n != 2 || len < 3 || len > 34 || h[0] != '0' || (h[1] != 'x' && h[1] != 'X') ||
         strspn(h + 2, "0123456789abcdefABCDEF") != len - 2)
-        return asm_error(&a->c, MPE_ERR_FORMAT, ".insn takes one hex word of up to 32 digits "
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, ".insn takes one hex word of up to 32 digits "
                          "(0x...)");
-    uint8_t *b = asm_new_insn(a);
+    uint8_t *b = mpe_asm_new_insn(a);
     if (!b)
         return MPE_ERR_NOMEM;
     memset(b, 0, MPE_INSN_BYTES);
@@ -372,10 +372,10 @@ static mpe_status d_insn(asm_state *a, char **tok, int n)
 static mpe_status d_data(asm_state *a, char **tok, int n)
 {
     int64_t addr;
-    if (n != 2 || asm_parse_int(tok[1], &addr) || addr < 0)
-        return asm_error(&a->c, MPE_ERR_FORMAT, ".data takes one memory byte address");
+    if (n != 2 || mpe_asm_parse_int(tok[1], &addr) || addr < 0)
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, ".data takes one memory byte address");
     if ((uint64_t)addr >= a->prog.arch.mem_bytes)
-        return asm_error(&a->c, MPE_ERR_RANGE, "data address %s outside the %u-byte memory",
+        return mpe_asm_error(&a->c, MPE_ERR_RANGE, "data address %s outside the %u-byte memory",
                          tok[1], a->prog.arch.mem_bytes);
     int *lines = realloc(a->data_line, (a->prog.ndata + 1) * sizeof *lines);
     if (!lines)
@@ -395,7 +395,7 @@ static mpe_status d_data(asm_state *a, char **tok, int n)
 static mpe_status need_record(asm_state *a, const char *dir)
 {
     if (!a->rec_open)
-        return asm_error(&a->c, MPE_ERR_FORMAT, "%s outside a data record (it continues a "
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "%s outside a data record (it continues a "
                          ".data, .hex or .zero line)", dir);
     return MPE_OK;
 }
@@ -406,12 +406,12 @@ static mpe_status d_hex(asm_state *a, char **tok, int n)
     if (st)
         return st;
     if (n < 2)
-        return asm_error(&a->c, MPE_ERR_FORMAT, ".hex takes bytes as pairs of hex digits");
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, ".hex takes bytes as pairs of hex digits");
     for (int i = 1; i < n && !st; i++) {
         uint8_t bytes[2048]; /* a line has fewer than 4096 characters */
         size_t len = strlen(tok[i]);
         if (len % 2 || strspn(tok[i], "0123456789abcdefABCDEF") != len)
-            return asm_error(&a->c, MPE_ERR_FORMAT, "bad hex bytes '%s' (pairs of hex digits)",
+            return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "bad hex bytes '%s' (pairs of hex digits)",
                              tok[i]);
         for (size_t k = 0; k < len / 2; k++)
             bytes[k] = (uint8_t)(hex_digit(tok[i][2 * k]) * 16 + hex_digit(tok[i][2 * k + 1]));
@@ -426,8 +426,8 @@ static mpe_status d_zero(asm_state *a, char **tok, int n)
     if (st)
         return st;
     int64_t count;
-    if (n != 2 || asm_parse_int(tok[1], &count) || count < 1)
-        return asm_error(&a->c, MPE_ERR_FORMAT, ".zero takes one byte count >= 1");
+    if (n != 2 || mpe_asm_parse_int(tok[1], &count) || count < 1)
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, ".zero takes one byte count >= 1");
     return rec_append(a, NULL, (uint64_t)count);
 }
 
@@ -449,7 +449,7 @@ static void note_addr(FILE *f, int col, uint64_t addr)
             (unsigned long long)addr);
 }
 
-void asm_print_data(FILE *f, const mpe_data_rec *r, int addr_comments)
+void mpe_asm_print_data(FILE *f, const mpe_data_rec *r, int addr_comments)
 {
     fprintf(f, "%s 0x%llx    # %llu bytes\n", dir_name(D_DATA), (unsigned long long)r->addr,
             (unsigned long long)r->len);
@@ -493,29 +493,29 @@ static const char *dir_name(dir_id d)
     return dirs[d].name;
 }
 
-mpe_status asm_directive(asm_state *a, char **tok, int n)
+mpe_status mpe_asm_directive(asm_state *a, char **tok, int n)
 {
     for (int i = 0; i < D_COUNT; i++) {
         if (strcmp(dirs[i].name, tok[0]))
             continue;
-        mpe_status st = asm_begin_item(a, dirs[i].body, dirs[i].data);
+        mpe_status st = mpe_asm_begin_item(a, dirs[i].body, dirs[i].data);
         return st ? st : dirs[i].fn(a, tok, n);
     }
     char names[200] = "";
     for (int i = 0, len = 0; i < D_COUNT; i++)
         len += snprintf(names + len, sizeof names - (size_t)len, "%s%s", i ? ", " : "",
                         dirs[i].name);
-    return asm_error(&a->c, MPE_ERR_FORMAT, "unknown directive '%s' (%s)", tok[0], names);
+    return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "unknown directive '%s' (%s)", tok[0], names);
 }
 
-void asm_print_tensor(FILE *f, const mpe_tdesc *d)
+void mpe_asm_print_tensor(FILE *f, const mpe_tdesc *d)
 {
     fputs(dir_name(d->role == MPE_ROLE_INPUT ? D_INPUT : D_OUTPUT), f);
-    asm_tensor_print(f, d);
+    mpe_asm_tensor_print(f, d);
     fputc('\n', f);
 }
 
-size_t asm_format_raw(const uint8_t b[MPE_INSN_BYTES], char *buf, size_t len)
+size_t mpe_asm_format_raw(const uint8_t b[MPE_INSN_BYTES], char *buf, size_t len)
 {
     char text[32 + 2 * MPE_INSN_BYTES];
     int n = snprintf(text, sizeof text, "%s 0x", dir_name(D_INSN));

@@ -18,10 +18,10 @@ typedef struct {
 } asm_ctx;
 
 /* Writes "fname:line: " and the message to c->err; returns st. */
-mpe_status asm_error(const asm_ctx *c, mpe_status st, const char *fmt, ...);
+mpe_status mpe_asm_error(const asm_ctx *c, mpe_status st, const char *fmt, ...);
 /* Decimal or 0x-hex, optionally negative, into an int64; -1 if malformed or
  * outside the int64 range. */
-int asm_parse_int(const char *s, int64_t *out);
+int mpe_asm_parse_int(const char *s, int64_t *out);
 
 typedef struct {
     char *name;
@@ -58,46 +58,46 @@ typedef struct {
 } asm_state;
 
 /* A new instruction slot at the end of the code; NULL when out of memory. */
-uint8_t *asm_new_insn(asm_state *a);
+uint8_t *mpe_asm_new_insn(asm_state *a);
 
 /* A quoted token ("...", escapes \n \t \\ \" \xHH) decoded into out, which has
  * room for strlen(tok) bytes; *len gets the number of bytes. */
-mpe_status asm_unquote(const asm_ctx *c, const char *tok, char *out, size_t *len);
+mpe_status mpe_asm_unquote(const asm_ctx *c, const char *tok, char *out, size_t *len);
 /* n bytes of s as a quoted token. */
-void asm_print_quoted(FILE *f, const char *s, size_t n);
+void mpe_asm_print_quoted(FILE *f, const char *s, size_t n);
 
 /* .input (role MPE_ROLE_INPUT) or .output: tok[1] the name, then the fields
  * (asm_tensor.c). */
-mpe_status asm_tensor(asm_state *a, char **tok, int n, int role);
+mpe_status mpe_asm_tensor(asm_state *a, char **tok, int n, int role);
 /* " NAME field=value ..." of a descriptor. */
-void asm_tensor_print(FILE *f, const mpe_tdesc *d);
+void mpe_asm_tensor_print(FILE *f, const mpe_tdesc *d);
 
 /* Everything that precedes an item on a line: `is_data` for .hex and .zero
  * (which continue a record), `is_body` for instructions, labels, data and
  * tensors (after which .arch is over). Closes an open data record unless
  * is_data; checks the architecture when the body starts. */
-mpe_status asm_begin_item(asm_state *a, int is_body, int is_data);
+mpe_status mpe_asm_begin_item(asm_state *a, int is_body, int is_data);
 /* tok[0] is a directive name (starting with '.'), tok[1..n-1] its operands. */
-mpe_status asm_directive(asm_state *a, char **tok, int n);
+mpe_status mpe_asm_directive(asm_state *a, char **tok, int n);
 /* The end of the source: closes the last record, checks the architecture
  * (if no body started) and the data records for overlaps. */
-mpe_status asm_dirs_finish(asm_state *a);
+mpe_status mpe_asm_dirs_finish(asm_state *a);
 /* Frees what the directives built (and the state's own arrays). */
-void asm_dirs_free(asm_state *a);
+void mpe_asm_dirs_free(asm_state *a);
 
 /* ---- printers (the disassembler) ----------------------------------------- */
 
 /* The code with labels L<index> at dbnz targets, note() before each
  * instruction (may be NULL); -1 when out of memory. */
-int disasm_code(FILE *f, const uint8_t *code, size_t ninsns, unsigned flags,
+int mpe_disasm_code(FILE *f, const uint8_t *code, size_t ninsns, unsigned flags,
                 mpe_disasm_note note, void *user);
 
 /* ".insn 0x<32 hex digits>"; returns the length snprintf would. */
-size_t asm_format_raw(const uint8_t b[MPE_INSN_BYTES], char *buf, size_t len);
-void asm_print_arch(FILE *f, const mpe_arch *arch);
-void asm_print_meta(FILE *f, const char *meta);
-void asm_print_tensor(FILE *f, const mpe_tdesc *d);
+size_t mpe_asm_format_raw(const uint8_t b[MPE_INSN_BYTES], char *buf, size_t len);
+void mpe_asm_print_arch(FILE *f, const mpe_arch *arch);
+void mpe_asm_print_meta(FILE *f, const char *meta);
+void mpe_asm_print_tensor(FILE *f, const mpe_tdesc *d);
 /* `addr_comments`: "# <address>" after every line. */
-void asm_print_data(FILE *f, const mpe_data_rec *r, int addr_comments);
+void mpe_asm_print_data(FILE *f, const mpe_data_rec *r, int addr_comments);
 
 #endif

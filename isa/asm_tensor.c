@@ -25,7 +25,7 @@ static int parse_list(const char *v, int64_t lo, int64_t hi, int64_t *out, int m
         char *comma = strchr(p, ',');
         if (comma)
             *comma = 0;
-        if (n == max || asm_parse_int(p, &out[n]) || out[n] < lo || out[n] > hi)
+        if (n == max || mpe_asm_parse_int(p, &out[n]) || out[n] < lo || out[n] > hi)
             return -1;
         if (!comma)
             return n + 1;
@@ -56,7 +56,7 @@ static const char *out_name(int out)
 
 static mpe_status bad_field(const ctx *c, const char *name, const char *v, const char *want)
 {
-    return asm_error(c, MPE_ERR_FORMAT, "bad value '%s' for tensor field '%s' (%s)", v, name,
+    return mpe_asm_error(c, MPE_ERR_FORMAT, "bad value '%s' for tensor field '%s' (%s)", v, name,
                      want);
 }
 
@@ -107,7 +107,7 @@ static mpe_status p_shape(const ctx *c, const char *name, const char *v, mpe_tde
 static mpe_status p_addr(const ctx *c, const char *name, const char *v, mpe_tdesc *d)
 {
     int64_t x;
-    if (asm_parse_int(v, &x) || x < 0)
+    if (mpe_asm_parse_int(v, &x) || x < 0)
         return bad_field(c, name, v, "a memory byte address");
     d->addr = (uint64_t)x;
     return MPE_OK;
@@ -149,7 +149,7 @@ static mpe_status p_scale(const ctx *c, const char *name, const char *v, mpe_tde
 static mpe_status p_zp(const ctx *c, const char *name, const char *v, mpe_tdesc *d)
 {
     int64_t x;
-    if (asm_parse_int(v, &x) || x < INT32_MIN || x > INT32_MAX)
+    if (mpe_asm_parse_int(v, &x) || x < INT32_MIN || x > INT32_MAX)
         return bad_field(c, name, v, "an int32");
     d->zero_point = (int32_t)x;
     return MPE_OK;
@@ -245,13 +245,13 @@ static mpe_status tensor_name(const ctx *c, const char *tok, mpe_tdesc *d)
     char buf[4096];
     size_t n = strlen(tok);
     if (tok[0] == '"') {
-        mpe_status st = asm_unquote(c, tok, buf, &n);
+        mpe_status st = mpe_asm_unquote(c, tok, buf, &n);
         if (st)
             return st;
         tok = buf;
     }
     if (n > MPE_TDESC_NAME_MAX)
-        return asm_error(c, MPE_ERR_FORMAT, "tensor name of %zu characters (at most %d)", n,
+        return mpe_asm_error(c, MPE_ERR_FORMAT, "tensor name of %zu characters (at most %d)", n,
                          MPE_TDESC_NAME_MAX);
     memcpy(d->name, tok, n);
     d->name[n] = 0;
@@ -264,15 +264,15 @@ static mpe_status tensor_fields(const ctx *c, char **tok, int n, mpe_tdesc *d, i
     for (int i = 0; i < n; i++) {
         char *eq = strchr(tok[i], '=');
         if (!eq || eq == tok[i] || !eq[1])
-            return asm_error(c, MPE_ERR_FORMAT, "expected name=value, got '%s'", tok[i]);
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "expected name=value, got '%s'", tok[i]);
         *eq = 0;
         int f = tfield_by_name(tok[i]);
         char names[200];
         if (f < 0)
-            return asm_error(c, MPE_ERR_FORMAT, "unknown tensor field '%s' (%s)", tok[i],
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "unknown tensor field '%s' (%s)", tok[i],
                              join(names, sizeof names, tfield_name, TF_COUNT));
         if (given[f])
-            return asm_error(c, MPE_ERR_FORMAT, "tensor field '%s' given twice", tok[i]);
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "tensor field '%s' given twice", tok[i]);
         given[f] = 1;
         mpe_status st = tfields[f].parse(c, tok[i], eq + 1, d);
         if (st)
@@ -286,13 +286,13 @@ static mpe_status tensor_complete(const ctx *c, const int *given)
     static const int required[] = {TF_HOST, TF_SHAPE, TF_ADDR};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (!given[required[i]])
-            return asm_error(c, MPE_ERR_FORMAT, "tensor field '%s' missing",
+            return mpe_asm_error(c, MPE_ERR_FORMAT, "tensor field '%s' missing",
                              tfields[required[i]].name);
     if (given[TF_DTYPE] == given[TF_OUT])
-        return asm_error(c, MPE_ERR_FORMAT, "a tensor takes one of 'dtype' (an operand type) "
+        return mpe_asm_error(c, MPE_ERR_FORMAT, "a tensor takes one of 'dtype' (an operand type) "
                          "and 'out' (an output format)");
     if (given[TF_ZP] && !given[TF_SCALE])
-        return asm_error(c, MPE_ERR_FORMAT, "tensor field 'zp' without 'scale'");
+        return mpe_asm_error(c, MPE_ERR_FORMAT, "tensor field 'zp' without 'scale'");
     return MPE_OK;
 }
 
@@ -300,7 +300,7 @@ static mpe_status add_tensor(asm_state *a, const mpe_tdesc *d)
 {
     for (size_t i = 0; i < a->prog.ntensors; i++)
         if (!strcmp(a->prog.tensors[i].name, d->name))
-            return asm_error(&a->c, MPE_ERR_FORMAT, "tensor '%s' declared twice (first on "
+            return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "tensor '%s' declared twice (first on "
                              "line %d)", d->name, a->tensor_line[i]);
     int *lines = realloc(a->tensor_line, (a->prog.ntensors + 1) * sizeof *lines);
     if (!lines)
@@ -310,10 +310,10 @@ static mpe_status add_tensor(asm_state *a, const mpe_tdesc *d)
     return mpe_program_add_tensor(&a->prog, d);
 }
 
-mpe_status asm_tensor(asm_state *a, char **tok, int n, int role)
+mpe_status mpe_asm_tensor(asm_state *a, char **tok, int n, int role)
 {
     if (n < 2)
-        return asm_error(&a->c, MPE_ERR_FORMAT, "%s takes a name and name=value fields",
+        return mpe_asm_error(&a->c, MPE_ERR_FORMAT, "%s takes a name and name=value fields",
                          tok[0]);
     mpe_tdesc d;
     memset(&d, 0, sizeof d);
@@ -326,7 +326,7 @@ mpe_status asm_tensor(asm_state *a, char **tok, int n, int role)
     if (!st)
         st = tensor_complete(&a->c, given);
     if (!st && mpe_tdesc_check(&d, &a->prog.arch, msg, sizeof msg))
-        st = asm_error(&a->c, MPE_ERR_FORMAT, "%s", msg);
+        st = mpe_asm_error(&a->c, MPE_ERR_FORMAT, "%s", msg);
     return st ? st : add_tensor(a, &d);
 }
 
@@ -334,12 +334,12 @@ mpe_status asm_tensor(asm_state *a, char **tok, int n, int role)
 static void print_name(FILE *f, const char *name)
 {
     if (name[0] == '"' || strchr(name, '#'))
-        asm_print_quoted(f, name, strlen(name));
+        mpe_asm_print_quoted(f, name, strlen(name));
     else
         fputs(name, f);
 }
 
-void asm_tensor_print(FILE *f, const mpe_tdesc *d)
+void mpe_asm_tensor_print(FILE *f, const mpe_tdesc *d)
 {
     fputc(' ', f);
     print_name(f, d->name);

@@ -88,7 +88,7 @@ mpe_status mpe_disasm_insn(const uint8_t bytes[MPE_INSN_BYTES], char *buf, size_
     if (st == MPE_OK)
         mpe_insn_format(&in, NULL, buf, len);
     else
-        asm_format_raw(bytes, buf, len);
+        mpe_asm_format_raw(bytes, buf, len);
     return st;
 }
 
@@ -113,7 +113,7 @@ static void insn_line(FILE *f, const uint8_t *b, const uint8_t *is_target, size_
     char text[512];
     mpe_insn in;
     if (mpe_insn_decode(b, &in) != MPE_OK) {
-        asm_format_raw(b, text, sizeof text);
+        mpe_asm_format_raw(b, text, sizeof text);
     } else {
         char label[32];
         int64_t t = in.f[MPE_F_DBNZ_target];
@@ -127,7 +127,7 @@ static void insn_line(FILE *f, const uint8_t *b, const uint8_t *is_target, size_
     fputc('\n', f);
 }
 
-int disasm_code(FILE *f, const uint8_t *code, size_t ninsns, unsigned flags,
+int mpe_disasm_code(FILE *f, const uint8_t *code, size_t ninsns, unsigned flags,
                 mpe_disasm_note note, void *user)
 {
     uint8_t *is_target = find_targets(code, ninsns);
@@ -151,7 +151,7 @@ char *mpe_disasm(const uint8_t *code, size_t ninsns, unsigned flags)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    int bad = disasm_code(f, code, ninsns, flags, NULL, NULL);
+    int bad = mpe_disasm_code(f, code, ninsns, flags, NULL, NULL);
     if (fclose(f) || bad) {
         free(buf);
         return NULL;

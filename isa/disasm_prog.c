@@ -23,19 +23,19 @@ static void print_data(FILE *f, const mpe_program *p, unsigned flags)
             flags & MPE_DISASM_NO_DATA ? " (not shown: this text does not assemble to the "
                                          "same binary)" : "");
     for (size_t i = 0; !(flags & MPE_DISASM_NO_DATA) && i < p->ndata; i++)
-        asm_print_data(f, &p->data[i], (flags & MPE_DISASM_PC) != 0);
+        mpe_asm_print_data(f, &p->data[i], (flags & MPE_DISASM_PC) != 0);
 }
 
 int mpe_disasm_program_write(FILE *f, const mpe_program *p, const mpe_disasm_opts *o)
 {
     fprintf(f, "# %s: %zu instructions, ISA version %d, architecture CRC 0x%08x\n",
             o->title ? o->title : "program", p->ninsns, MPE_ISA_VERSION, mpe_arch_crc(&p->arch));
-    asm_print_arch(f, &p->arch);
-    asm_print_meta(f, p->meta);
+    mpe_asm_print_arch(f, &p->arch);
+    mpe_asm_print_meta(f, p->meta);
     for (size_t i = 0; i < p->ntensors; i++)
-        asm_print_tensor(f, &p->tensors[i]);
+        mpe_asm_print_tensor(f, &p->tensors[i]);
     fputc('\n', f);
-    if (disasm_code(f, p->code, p->ninsns, o->flags, o->note, o->user))
+    if (mpe_disasm_code(f, p->code, p->ninsns, o->flags, o->note, o->user))
         return -1;
     print_data(f, p, o->flags);
     return 0;

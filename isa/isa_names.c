@@ -26,6 +26,28 @@ static const char *const dep_names[4] = {"pop_prev", "pop_next", "push_prev", "p
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+static const struct {
+    const char *id, *name, *label;
+} units[MPE_UNIT_COUNT] = {
+#define UNIT(id, name, label) {#id, name, label},
+#include "units.def"
+};
+
+const char *mpe_unit_id(int unit)
+{
+    return unit >= 0 && unit < MPE_UNIT_COUNT ? units[unit].id : "?";
+}
+
+const char *mpe_unit_name(int unit)
+{
+    return unit >= 0 && unit < MPE_UNIT_COUNT ? units[unit].name : "?";
+}
+
+const char *mpe_unit_label(int unit)
+{
+    return unit >= 0 && unit < MPE_UNIT_COUNT ? units[unit].label : "?";
+}
+
 const char *mpe_field_kind_name(int kind)
 {
     return kind >= 0 && kind < COUNT(kind_names) ? kind_names[kind] : "?";

@@ -4,14 +4,9 @@
 #include <sys/stat.h>
 
 #include "gen.h"
+#include "mpe/rng.h"
 
-uint64_t gen_rand(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+uint64_t gen_rand(uint64_t *s) { return mpe_splitmix64(s); }
 
 int32_t gen_rand_int(uint64_t *s, int32_t lo, int32_t hi)
 {
@@ -21,7 +16,7 @@ int32_t gen_rand_int(uint64_t *s, int32_t lo, int32_t hi)
 
 float gen_rand_float(uint64_t *s, float lo, float hi)
 {
-    double u = (double)(gen_rand(s) >> 11) / 9007199254740992.0;
+    double u = mpe_rng_unit(s);
     return (float)(lo + (hi - lo) * u);
 }
 

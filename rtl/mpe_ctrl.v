@@ -4,7 +4,8 @@
 // sync, halt), and dispatch of unit instructions into their queues with the
 // legality checks of section 4 in the C model's order (cmodel/accel/accel_ctrl.c).
 // The decoder uses the generated constants of rtl/mpe_isa.vh (isa/insns.def):
-// opcodes, field positions and widths; no bit position is typed here.
+// opcodes, field positions and widths, the decode mask of each instruction
+// (MPE_OP_<INSN>_MASK); no bit position is typed here.
 //
 // Timing: the instruction at pc is examined in every cycle in which the
 // controller is not halted. A scalar instruction executes (commit_o); a unit
@@ -73,50 +74,6 @@ module mpe_ctrl #(
   localparam [63:0] C64    = COLS;
   localparam [QW-1:0] QDEPTH = QUEUE_DEPTH;
 
-  // mask of a field [lsb +: w]
-  function [127:0] fm;
-    input integer lsb;
-    input integer w;
-    begin
-      fm = ((128'd1 << w) - 128'd1) << lsb;
-    end
-  endfunction
-  localparam [127:0] M_OP      = fm(MPE_OP_LSB, MPE_OP_W);
-  localparam [127:0] M_LI      = M_OP | fm(MPE_F_LI_RD_LSB, MPE_F_LI_RD_W) | fm(MPE_F_LI_IMM_LSB, MPE_F_LI_IMM_W);
-  localparam [127:0] M_ADDI    = M_OP | fm(MPE_F_ADDI_RD_LSB, MPE_F_ADDI_RD_W) |
-                                 fm(MPE_F_ADDI_RS_LSB, MPE_F_ADDI_RS_W) | fm(MPE_F_ADDI_IMM_LSB, MPE_F_ADDI_IMM_W);
-  localparam [127:0] M_DBNZ    = M_OP | fm(MPE_F_DBNZ_RS_LSB, MPE_F_DBNZ_RS_W) |
-                                 fm(MPE_F_DBNZ_TARGET_LSB, MPE_F_DBNZ_TARGET_W);
-  localparam [127:0] M_LOAD    = M_OP | fm(MPE_F_LOAD_DEPS_LSB, MPE_F_LOAD_DEPS_W) |
-                                 fm(MPE_F_LOAD_SP_LSB, MPE_F_LOAD_SP_W) | fm(MPE_F_LOAD_SPADDR_LSB, MPE_F_LOAD_SPADDR_W) |
-                                 fm(MPE_F_LOAD_RBASE_LSB, MPE_F_LOAD_RBASE_W) | fm(MPE_F_LOAD_MEM_LSB, MPE_F_LOAD_MEM_W) |
-                                 fm(MPE_F_LOAD_ROWS_LSB, MPE_F_LOAD_ROWS_W) | fm(MPE_F_LOAD_ROWBYTES_LSB, MPE_F_LOAD_ROWBYTES_W) |
-                                 fm(MPE_F_LOAD_STRIDE_LSB, MPE_F_LOAD_STRIDE_W);
-  localparam [127:0] M_STORE   = M_OP | fm(MPE_F_STORE_DEPS_LSB, MPE_F_STORE_DEPS_W) |
-                                 fm(MPE_F_STORE_SPADDR_LSB, MPE_F_STORE_SPADDR_W) |
-                                 fm(MPE_F_STORE_RBASE_LSB, MPE_F_STORE_RBASE_W) | fm(MPE_F_STORE_MEM_LSB, MPE_F_STORE_MEM_W) |
-                                 fm(MPE_F_STORE_ROWS_LSB, MPE_F_STORE_ROWS_W) |
-                                 fm(MPE_F_STORE_ROWBYTES_LSB, MPE_F_STORE_ROWBYTES_W) |
-                                 fm(MPE_F_STORE_STRIDE_LSB, MPE_F_STORE_STRIDE_W);
-  localparam [127:0] M_CFGPE   = M_OP | fm(MPE_F_CFGPE_DEPS_LSB, MPE_F_CFGPE_DEPS_W) |
-                                 fm(MPE_F_CFGPE_MODE_LSB, MPE_F_CFGPE_MODE_W) | fm(MPE_F_CFGPE_AKIND_LSB, MPE_F_CFGPE_AKIND_W) |
-                                 fm(MPE_F_CFGPE_ABITS_LSB, MPE_F_CFGPE_ABITS_W) | fm(MPE_F_CFGPE_AFMT_LSB, MPE_F_CFGPE_AFMT_W) |
-                                 fm(MPE_F_CFGPE_WKIND_LSB, MPE_F_CFGPE_WKIND_W) | fm(MPE_F_CFGPE_WBITS_LSB, MPE_F_CFGPE_WBITS_W) |
-                                 fm(MPE_F_CFGPE_WFMT_LSB, MPE_F_CFGPE_WFMT_W) | fm(MPE_F_CFGPE_BSERIAL_LSB, MPE_F_CFGPE_BSERIAL_W) |
-                                 fm(MPE_F_CFGPE_GROUP_LSB, MPE_F_CFGPE_GROUP_W) | fm(MPE_F_CFGPE_SFMT_LSB, MPE_F_CFGPE_SFMT_W);
-  localparam [127:0] M_CFGOUT  = M_OP | fm(MPE_F_CFGOUT_DEPS_LSB, MPE_F_CFGOUT_DEPS_W) |
-                                 fm(MPE_F_CFGOUT_RQ_LSB, MPE_F_CFGOUT_RQ_W) | fm(MPE_F_CFGOUT_OUT_LSB, MPE_F_CFGOUT_OUT_W) |
-                                 fm(MPE_F_CFGOUT_BIAS_LSB, MPE_F_CFGOUT_BIAS_W) | fm(MPE_F_CFGOUT_RELU_LSB, MPE_F_CFGOUT_RELU_W) |
-                                 fm(MPE_F_CFGOUT_LO_LSB, MPE_F_CFGOUT_LO_W) | fm(MPE_F_CFGOUT_HI_LSB, MPE_F_CFGOUT_HI_W);
-  localparam [127:0] M_CFGGEMM = M_OP | fm(MPE_F_CFGGEMM_DEPS_LSB, MPE_F_CFGGEMM_DEPS_W) |
-                                 fm(MPE_F_CFGGEMM_MT_LSB, MPE_F_CFGGEMM_MT_W) | fm(MPE_F_CFGGEMM_NT_LSB, MPE_F_CFGGEMM_NT_W) |
-                                 fm(MPE_F_CFGGEMM_KS_LSB, MPE_F_CFGGEMM_KS_W) | fm(MPE_F_CFGGEMM_AKT_LSB, MPE_F_CFGGEMM_AKT_W) |
-                                 fm(MPE_F_CFGGEMM_WKT_LSB, MPE_F_CFGGEMM_WKT_W) | fm(MPE_F_CFGGEMM_OKT_LSB, MPE_F_CFGGEMM_OKT_W);
-  localparam [127:0] M_MATMUL  = M_OP | fm(MPE_F_MATMUL_DEPS_LSB, MPE_F_MATMUL_DEPS_W) |
-                                 fm(MPE_F_MATMUL_A_LSB, MPE_F_MATMUL_A_W) | fm(MPE_F_MATMUL_W_LSB, MPE_F_MATMUL_W_W) |
-                                 fm(MPE_F_MATMUL_O_LSB, MPE_F_MATMUL_O_W) | fm(MPE_F_MATMUL_P_LSB, MPE_F_MATMUL_P_W) |
-                                 fm(MPE_F_MATMUL_S_LSB, MPE_F_MATMUL_S_W);
-
   // ---------------------------------------------------------------- state
   reg [127:0] imem [0:IMEM_INSNS-1];
   reg [31:0]  regs_q [0:15];
@@ -147,21 +104,21 @@ module mpe_ctrl #(
   reg [1:0]   unit;
   always @* begin
     known = 1'b1;
-    fmask = M_OP;
+    fmask = 128'd0;  // no instruction: known = 0 decides
     unit  = MPE_UNIT_CTRL;
     case (opc)
-      MPE_OP_HALT:    begin fmask = M_OP;      unit = MPE_OP_HALT_UNIT;    end
-      MPE_OP_NOP:     begin fmask = M_OP;      unit = MPE_OP_NOP_UNIT;     end
-      MPE_OP_SYNC:    begin fmask = M_OP;      unit = MPE_OP_SYNC_UNIT;    end
-      MPE_OP_LI:      begin fmask = M_LI;      unit = MPE_OP_LI_UNIT;      end
-      MPE_OP_ADDI:    begin fmask = M_ADDI;    unit = MPE_OP_ADDI_UNIT;    end
-      MPE_OP_DBNZ:    begin fmask = M_DBNZ;    unit = MPE_OP_DBNZ_UNIT;    end
-      MPE_OP_LOAD:    begin fmask = M_LOAD;    unit = MPE_OP_LOAD_UNIT;    end
-      MPE_OP_STORE:   begin fmask = M_STORE;   unit = MPE_OP_STORE_UNIT;   end
-      MPE_OP_CFGPE:   begin fmask = M_CFGPE;   unit = MPE_OP_CFGPE_UNIT;   end
-      MPE_OP_CFGOUT:  begin fmask = M_CFGOUT;  unit = MPE_OP_CFGOUT_UNIT;  end
-      MPE_OP_CFGGEMM: begin fmask = M_CFGGEMM; unit = MPE_OP_CFGGEMM_UNIT; end
-      MPE_OP_MATMUL:  begin fmask = M_MATMUL;  unit = MPE_OP_MATMUL_UNIT;  end
+      MPE_OP_HALT:    begin fmask = MPE_OP_HALT_MASK;    unit = MPE_OP_HALT_UNIT;    end
+      MPE_OP_NOP:     begin fmask = MPE_OP_NOP_MASK;     unit = MPE_OP_NOP_UNIT;     end
+      MPE_OP_SYNC:    begin fmask = MPE_OP_SYNC_MASK;    unit = MPE_OP_SYNC_UNIT;    end
+      MPE_OP_LI:      begin fmask = MPE_OP_LI_MASK;      unit = MPE_OP_LI_UNIT;      end
+      MPE_OP_ADDI:    begin fmask = MPE_OP_ADDI_MASK;    unit = MPE_OP_ADDI_UNIT;    end
+      MPE_OP_DBNZ:    begin fmask = MPE_OP_DBNZ_MASK;    unit = MPE_OP_DBNZ_UNIT;    end
+      MPE_OP_LOAD:    begin fmask = MPE_OP_LOAD_MASK;    unit = MPE_OP_LOAD_UNIT;    end
+      MPE_OP_STORE:   begin fmask = MPE_OP_STORE_MASK;   unit = MPE_OP_STORE_UNIT;   end
+      MPE_OP_CFGPE:   begin fmask = MPE_OP_CFGPE_MASK;   unit = MPE_OP_CFGPE_UNIT;   end
+      MPE_OP_CFGOUT:  begin fmask = MPE_OP_CFGOUT_MASK;  unit = MPE_OP_CFGOUT_UNIT;  end
+      MPE_OP_CFGGEMM: begin fmask = MPE_OP_CFGGEMM_MASK; unit = MPE_OP_CFGGEMM_UNIT; end
+      MPE_OP_MATMUL:  begin fmask = MPE_OP_MATMUL_MASK;  unit = MPE_OP_MATMUL_UNIT;  end
       default:        known = 1'b0;
     endcase
   end

@@ -148,6 +148,20 @@ localparam integer MPE_F_MATMUL_P_W = 18;
 localparam integer MPE_F_MATMUL_S_LSB = 87;
 localparam integer MPE_F_MATMUL_S_W = 18;
 
+// Decode masks: MPE_OP_<INSN>_MASK has the bits of the opcode and of every field.
+localparam [127:0] MPE_OP_HALT_MASK = 128'h0000000000000000000000000000001f;
+localparam [127:0] MPE_OP_NOP_MASK = 128'h0000000000000000000000000000001f;
+localparam [127:0] MPE_OP_SYNC_MASK = 128'h0000000000000000000000000000001f;
+localparam [127:0] MPE_OP_LI_MASK = 128'h00000000000000000000ffffffff01ff;
+localparam [127:0] MPE_OP_ADDI_MASK = 128'h00000000000000000000ffffffff1fff;
+localparam [127:0] MPE_OP_DBNZ_MASK = 128'h000000000000000000000000ffff01ff;
+localparam [127:0] MPE_OP_LOAD_MASK = 128'hffffffffffffffffffffffffffffffff;
+localparam [127:0] MPE_OP_STORE_MASK = 128'hfffffffffffffffffffffffffffff9ff;
+localparam [127:0] MPE_OP_CFGPE_MASK = 128'h00000000000000000007ffffffffffff;
+localparam [127:0] MPE_OP_CFGOUT_MASK = 128'h000000000001ffffffffffffffffffff;
+localparam [127:0] MPE_OP_CFGGEMM_MASK = 128'h0000000000001fffffffffffffffffff;
+localparam [127:0] MPE_OP_MATMUL_MASK = 128'h000001ffffffffffffffffffffffffff;
+
 // Dependency flag bit positions inside a DEPS field.
 localparam integer MPE_DEP_POP_PREV = 0;
 localparam integer MPE_DEP_POP_NEXT = 1;

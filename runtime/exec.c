@@ -12,13 +12,11 @@
 #include "mpe/accel.h"
 #include "mpe/backend.h"
 #include "mpe/backend_rtl.h"
+#include "mpe/err.h"
 #include "mpe/tensorio.h"
 
-static int fail(char *err, size_t len, const char *fmt, const char *a, const char *b)
-{
-    snprintf(err, len, fmt, a, b);
-    return -1;
-}
+/* The reason into err (printf-checked, mpe/err.h); the value -1. */
+#define fail(err, len, ...) (mpe_errf((err), (len), MPE_ERR_ARG, __VA_ARGS__), -1)
 
 /* Descriptor name without a "#k" repetition suffix. */
 static void base_name(const char *d, char *out, size_t len)
@@ -66,18 +64,18 @@ static int write_inputs(const mpe_backend *be, void *acc, const mpe_program *p, 
         const mpe_tensor *t = find_input(in, nin, d->name);
         mpe_tensor view;
         if (!t)
-            return fail(err, len, "no value for input '%s'%s", d->name, "");
+            return fail(err, len, "no value for input '%s'", d->name);
         if (as_desc_shape(d, t, &view))
-            return fail(err, len, "input '%s': wrong number of elements%s", d->name, "");
+            return fail(err, len, "input '%s': wrong number of elements", d->name);
         uint8_t *bytes;
         size_t n;
-        char why[256];
+        char why[MPE_ERR_LEN];
         if (mpe_tdesc_encode(d, &view, &bytes, &n, why, sizeof why) != MPE_OK)
-            return fail(err, len, "%s%s", why, "");
+            return fail(err, len, "%s", why);
         mpe_status st = be->mem_write(acc, d->addr, bytes, n);
         free(bytes);
         if (st != MPE_OK)
-            return fail(err, len, "input '%s' outside memory%s", d->name, "");
+            return fail(err, len, "input '%s' outside memory", d->name);
     }
     return 0;
 }
@@ -87,16 +85,16 @@ static int read_output(const mpe_backend *be, void *acc, const mpe_tdesc *d, mpe
 {
     uint64_t bytes;
     if (mpe_tdesc_bytes(d, &bytes) != MPE_OK)
-        return fail(err, len, "output '%s': bad descriptor%s", d->name, "");
+        return fail(err, len, "output '%s': bad descriptor", d->name);
     uint8_t *buf = malloc(bytes ? bytes : 1);
     if (!buf)
-        return fail(err, len, "out of memory%s%s", "", "");
-    char why[256];
+        return fail(err, len, "out of memory");
+    char why[MPE_ERR_LEN];
     int rc = 0;
     if (be->mem_read(acc, d->addr, buf, bytes) != MPE_OK)
-        rc = fail(err, len, "output '%s' outside memory%s", d->name, "");
+        rc = fail(err, len, "output '%s' outside memory", d->name);
     else if (mpe_tdesc_decode(d, buf, bytes, out, why, sizeof why) != MPE_OK)
-        rc = fail(err, len, "%s%s", why, "");
+        rc = fail(err, len, "%s", why);
     free(buf);
     return rc;
 }
@@ -105,10 +103,10 @@ static int load_program(const mpe_backend *be, void *acc, const mpe_program *p, 
                         size_t len)
 {
     if (be->load_code(acc, p->code, p->ninsns) != MPE_OK)
-        return fail(err, len, "program too large for the instruction memory%s%s", "", "");
+        return fail(err, len, "program too large for the instruction memory");
     for (size_t i = 0; i < p->ndata; i++)
         if (be->mem_write(acc, p->data[i].addr, p->data[i].bytes, p->data[i].len) != MPE_OK)
-            return fail(err, len, "data record outside memory%s%s", "", "");
+            return fail(err, len, "data record outside memory");
     return 0;
 }
 
@@ -147,7 +145,7 @@ int mpe_exec(const mpe_backend *be, const mpe_program *p, const mpe_exec_io *in,
              mpe_tensor *out, mpe_exec_stats *st, char *err, size_t errlen)
 {
     void *acc;
-    char why[256];
+    char why[MPE_ERR_LEN];
     if (be->create(&p->arch, &acc, why, sizeof why) != MPE_OK)
         return fail(err, errlen, "cannot create the %s model: %s", be->name, why);
     int rc = load_program(be, acc, p, err, errlen) ||

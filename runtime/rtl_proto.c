@@ -3,24 +3,21 @@
  * memory pages (runtime/rtl_proto.h; the message layout is described there). */
 #include "rtl_proto.h"
 
+#include "mpe/le.h"
+
 int mpe_rtl_put(FILE *f, uint64_t v, int n)
 {
-    for (int i = 0; i < n; i++)
-        if (fputc((int)((v >> (8 * i)) & 0xFF), f) == EOF)
-            return -1;
-    return 0;
+    uint8_t b[8];
+    mpe_put_le(b, v, n);
+    return fwrite(b, 1, (size_t)n, f) == (size_t)n ? 0 : -1;
 }
 
 int mpe_rtl_get(FILE *f, uint64_t *v, int n)
 {
-    *v = 0;
-    for (int i = 0; i < n; i++) {
-        int c = fgetc(f);
-        if (c == EOF)
-            return -1;
-        *v |= (uint64_t)c << (8 * i);
-    }
-    return 0;
+    uint8_t b[8] = {0};
+    size_t got = fread(b, 1, (size_t)n, f);
+    *v = mpe_get_le(b, n);
+    return got == (size_t)n ? 0 : -1;
 }
 
 size_t mpe_rtl_page_len(uint32_t mem_bytes, uint64_t p)

@@ -12,16 +12,11 @@
 
 extern "C" {
 #include "mpe/outstage.h"
+#include "mpe/rng.h"
 }
 
 static uint64_t rng;
-static uint64_t next_u64()
-{
-    uint64_t z = (rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+static uint64_t next_u64() { return mpe_splitmix64(&rng); }
 static uint32_t pick(const uint32_t *v, size_t n) { return v[next_u64() % n]; }
 
 static uint32_t rand_f32()

@@ -12,6 +12,7 @@
 
 extern "C" {
 #include "mpe/pe.h"
+#include "mpe/rng.h"
 }
 
 namespace cosim {
@@ -36,17 +37,12 @@ inline mpe_status pe_init(mpe_pe *pe, const mpe_pe_cfg *cfg) {
 }
 constexpr int kSlots = kLanes;  // scale slots per column the RTL carries
 
-// splitmix64: small, fast, good enough for stimulus.
+// splitmix64 (mpe/rng.h): small, fast, good enough for stimulus.
 struct Rng {
     uint64_t s;
     explicit Rng(uint64_t seed) : s(seed) {}
-    uint64_t next() {
-        uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    uint32_t below(uint32_t n) { return n ? (uint32_t)(next() % n) : 0; }
+    uint64_t next() { return mpe_splitmix64(&s); }
+    uint32_t below(uint32_t n) { return mpe_rng_below(&s, n); }
     int range(int lo, int hi) { return lo + (int)below((uint32_t)(hi - lo + 1)); }
     bool chance(int num, int den) { return below((uint32_t)den) < (uint32_t)num; }
 };

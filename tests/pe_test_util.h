@@ -20,6 +20,7 @@ extern "C" {
 #include "mpe/format.h"
 #include "mpe/fp32.h"
 #include "mpe/pe.h"
+#include "mpe/rng.h"
 }
 
 namespace pet {
@@ -29,13 +30,8 @@ namespace pet {
 struct Rng {
     uint64_t s;
     explicit Rng(uint64_t seed) : s(seed) {}
-    uint64_t next() {
-        uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    uint32_t below(uint32_t n) { return n ? (uint32_t)(next() % n) : 0; }
+    uint64_t next() { return mpe_splitmix64(&s); }
+    uint32_t below(uint32_t n) { return mpe_rng_below(&s, n); }
     int range(int lo, int hi) { return lo + (int)below((uint32_t)(hi - lo + 1)); }
 };
 

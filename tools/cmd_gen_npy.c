@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "mpe/npy.h"
+#include "mpe/rng.h"
 
 #define GEN_MAX_ELEMS ((int64_t)1 << 28)
 
@@ -27,23 +28,15 @@ static void usage(FILE *o)
         "  --scale    multiplies every value (FP32 product, default 1)\n");
 }
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static float gen_value(uint64_t *s, int normal)
 {
     if (!normal) {
-        int32_t u = (int32_t)(splitmix64(s) >> 40) - (1 << 23); /* 24 bits */
+        int32_t u = (int32_t)(mpe_splitmix64(s) >> 40) - (1 << 23); /* 24 bits */
         return (float)u / 8388608.0f; /* exact: |u| <= 2^23 */
     }
     int32_t sum = 0;
     for (int k = 0; k < 12; k++)
-        sum += (int32_t)(splitmix64(s) >> 44); /* 20 bits */
+        sum += (int32_t)(mpe_splitmix64(s) >> 44); /* 20 bits */
     return (float)(sum - 6 * (1 << 20)) / 1048576.0f; /* exact: < 2^24 */
 }
 

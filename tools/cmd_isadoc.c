@@ -12,7 +12,6 @@
 #define BEGIN_MARK "<!-- BEGIN GENERATED ENCODINGS -->\n"
 #define END_MARK "<!-- END GENERATED ENCODINGS -->"
 
-static const char *const unit_names[] = {"CTRL", "LOAD", "COMPUTE", "STORE"};
 
 static int usage(FILE *f, int rc)
 {
@@ -51,7 +50,7 @@ static void summary_table(FILE *f)
     fprintf(f, "| opcode | mnemonic | unit | summary |\n|---|---|---|---|\n");
     for (int i = 0; i < MPE_I_COUNT; i++)
         fprintf(f, "| 0x%02X | `%s` | %s | %s |\n", mpe_insn_table[i].opcode,
-                mpe_insn_table[i].mnemonic, unit_names[mpe_insn_table[i].unit],
+                mpe_insn_table[i].mnemonic, mpe_unit_id(mpe_insn_table[i].unit),
                 mpe_insn_table[i].summary);
 }
 
@@ -72,7 +71,7 @@ static void insn_table(FILE *f, int id)
 {
     const mpe_insn_info *in = &mpe_insn_table[id];
     fprintf(f, "\n### `%s` (opcode 0x%02X, %s)\n\n%s.\n\n", in->mnemonic, in->opcode,
-            unit_names[in->unit], in->summary);
+            mpe_unit_id(in->unit), in->summary);
     fprintf(f, "| bits | field | kind | meaning |\n|---|---|---|---|\n");
     fprintf(f, "| [4:0] | `op` | 0x%02X | opcode |\n", in->opcode);
     int first, n, pos = MPE_OPCODE_BITS;

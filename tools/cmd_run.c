@@ -178,7 +178,6 @@ typedef struct {
 
 static void on_commit(void *user, const mpe_commit *c)
 {
-    static const char *units[4] = {"ctrl", "load", "compute", "store"};
     sim *s = user;
     if (s->profile)
         run_profile_commit(s->profile, c);
@@ -186,7 +185,7 @@ static void on_commit(void *user, const mpe_commit *c)
         return;
     char text[256];
     mpe_insn_format(c->insn, NULL, text, sizeof text);
-    fprintf(s->trace, "%llu %s %u %s\n", (unsigned long long)c->cycle, units[c->unit & 3],
+    fprintf(s->trace, "%llu %s %u %s\n", (unsigned long long)c->cycle, mpe_unit_name(c->unit & 3),
             c->pc, text);
 }
 

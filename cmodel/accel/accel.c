@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *trap_names[MPE_TRAP_COUNT] = {
+static const char *const trap_names[MPE_TRAP_COUNT] = {
     "none", "encoding", "pc", "flags", "operand", "align", "range",
     "pecfg", "outcfg", "nocfg", "token", "deadlock", "bus"};
 
@@ -31,7 +31,7 @@ const char *mpe_trap_name(mpe_trap_cause c)
 
 const char *mpe_tok_name(int tok)
 {
-    static const char *n[MPE_TOK_COUNT] = {"L2C", "C2L", "C2S", "S2C"};
+    static const char *const n[MPE_TOK_COUNT] = {"L2C", "C2L", "C2S", "S2C"};
     return tok >= 0 && tok < MPE_TOK_COUNT ? n[tok] : "?";
 }
 
@@ -40,7 +40,7 @@ double mpe_accel_utilization(const mpe_accel_stats *s)
     return s->cycles ? (double)s->pe_busy / (double)s->cycles : 0.0;
 }
 
-uint32_t acc_get_code(const uint8_t *base, uint32_t idx, uint32_t cw)
+uint32_t mpe_acc_get_code(const uint8_t *base, uint32_t idx, uint32_t cw)
 {
     switch (cw) {
     case 32: base += 4 * (size_t)idx;
@@ -55,7 +55,7 @@ uint32_t acc_get_code(const uint8_t *base, uint32_t idx, uint32_t cw)
     }
 }
 
-void acc_put_code(uint8_t *base, uint32_t idx, uint32_t cw, uint32_t code)
+void mpe_acc_put_code(uint8_t *base, uint32_t idx, uint32_t cw, uint32_t code)
 {
     switch (cw) {
     case 32:
@@ -79,8 +79,8 @@ void acc_put_code(uint8_t *base, uint32_t idx, uint32_t cw, uint32_t code)
 
 static void free_all(mpe_accel *a)
 {
-    acc_dma_free(a);
-    acc_compute_free(a);
+    mpe_acc_dma_free(a);
+    mpe_acc_compute_free(a);
     for (int i = 0; i < 4; i++) {
         free(a->sp[i]);
         free(a->q[i].e);
@@ -115,7 +115,7 @@ mpe_status mpe_accel_create(const mpe_arch *arch, mpe_accel **out)
         a->q[i].cap = arch->queue_depth;
         ok = ok && (a->q[i].e = calloc(arch->queue_depth, sizeof(acc_qent))) != NULL;
     }
-    if (!ok || acc_dma_alloc(a) != MPE_OK || acc_compute_alloc(a) != MPE_OK) {
+    if (!ok || mpe_acc_dma_alloc(a) != MPE_OK || mpe_acc_compute_alloc(a) != MPE_OK) {
         free_all(a);
         return MPE_ERR_NOMEM;
     }
@@ -247,7 +247,7 @@ int mpe_accel_tokens(const mpe_accel *a, int tok)
 
 /* ---- traps and completions --------------------------------------------- */
 
-void acc_trap(mpe_accel *a, mpe_trap_cause c, uint32_t pc, const char *fmt, ...)
+void mpe_acc_trap(mpe_accel *a, mpe_trap_cause c, uint32_t pc, const char *fmt, ...)
 {
     if (a->trap.cause != MPE_TRAP_NONE)
         return; /* the first trap of a cycle wins (controller, load, compute, store) */
@@ -261,7 +261,7 @@ void acc_trap(mpe_accel *a, mpe_trap_cause c, uint32_t pc, const char *fmt, ...)
     va_end(ap);
 }
 
-void acc_complete(mpe_accel *a, int unit, const acc_qent *q)
+void mpe_acc_complete(mpe_accel *a, int unit, const acc_qent *q)
 {
     a->done[unit].valid = 1;
     a->done[unit].q = *q;
@@ -316,17 +316,17 @@ mpe_run_state mpe_accel_step(mpe_accel *a)
     memset(a->done, 0, sizeof a->done);
     a->progress = 0;
     a->ctrl_dispatch = 0;
-    acc_units_start(a, t);
-    acc_ctrl_cycle(a, t, &s);
-    acc_dma_cycle(a, t);
-    acc_compute_cycle(a, t);
-    acc_load_arrivals(a, t);
+    mpe_acc_units_start(a, t);
+    mpe_acc_ctrl_cycle(a, t, &s);
+    mpe_acc_dma_cycle(a, t);
+    mpe_acc_compute_cycle(a, t);
+    mpe_acc_load_arrivals(a, t);
     report_done(a, t);
-    acc_tokens_push(a);
+    mpe_acc_tokens_push(a);
     if (a->ctrl_dispatch)
-        acc_queue_push(&a->q[mpe_insn_table[a->dispatched.in->id].unit], &a->dispatched);
+        mpe_acc_queue_push(&a->q[mpe_insn_table[a->dispatched.in->id].unit], &a->dispatched);
     if (a->trap.cause == MPE_TRAP_NONE)
-        acc_deadlock_check(a);
+        mpe_acc_deadlock_check(a);
     a->cycle = t + 1;
     if (a->trap.cause != MPE_TRAP_NONE) {
         a->stats.cycles = t + 1;

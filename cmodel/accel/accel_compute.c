@@ -17,8 +17,9 @@
 #include <string.h>
 
 #include "mpe/fp32.h"
+#include "mpe/le.h"
 
-mpe_status acc_compute_alloc(mpe_accel *a)
+mpe_status mpe_acc_compute_alloc(mpe_accel *a)
 {
     acc_compute *cu = &a->cu;
     uint32_t R = a->arch.rows, C = a->arch.cols, K = a->arch.lanes;
@@ -50,7 +51,7 @@ static void free_tile_bufs(acc_compute *cu)
     cu->twz = NULL;
 }
 
-void acc_compute_free(mpe_accel *a)
+void mpe_acc_compute_free(mpe_accel *a)
 {
     acc_compute *cu = &a->cu;
     free(cu->pe);
@@ -88,7 +89,7 @@ static void start_matmul(mpe_accel *a, uint64_t t)
 {
     acc_compute *cu = &a->cu;
     char msg[8];
-    acc_geom_make(&a->arch, &cu->cfg, &cu->g, msg, sizeof msg); /* checked at dispatch */
+    mpe_acc_geom_make(&a->arch, &cu->cfg, &cu->g, msg, sizeof msg); /* checked at dispatch */
     cu->nops = cu->cfg.mt * cu->cfg.nt * cu->cfg.ks;
     cu->next_op = 0;
     cu->next_fetch = t;
@@ -101,7 +102,7 @@ static void start_matmul(mpe_accel *a, uint64_t t)
             mpe_pe_init(&cu->pe[r], (int)a->arch.lanes, (int)a->arch.cols, &cu->cfg.pe);
 }
 
-void acc_compute_start(mpe_accel *a, const acc_qent *q, uint64_t t)
+void mpe_acc_compute_start(mpe_accel *a, const acc_qent *q, uint64_t t)
 {
     acc_compute *cu = &a->cu;
     cu->busy = 1;
@@ -111,15 +112,15 @@ void acc_compute_start(mpe_accel *a, const acc_qent *q, uint64_t t)
         start_matmul(a, t);
         return;
     }
-    acc_cfg_apply(&cu->cfg, q->in, (int)a->arch.lanes); /* t_e = t_s */
+    mpe_acc_cfg_apply(&cu->cfg, q->in, (int)a->arch.lanes); /* t_e = t_s */
     cu->busy = 0;
-    acc_complete(a, MPE_UNIT_COMPUTE, q);
+    mpe_acc_complete(a, MPE_UNIT_COMPUTE, q);
 }
 
 /* ---- operand fetch --------------------------------------------------------- */
 
-static uint32_t le16(const uint8_t *p) { return p[0] | (uint32_t)p[1] << 8; }
-static uint32_t le32(const uint8_t *p) { return le16(p) | le16(p + 2) << 16; }
+static uint32_t le16(const uint8_t *p) { return (uint32_t)mpe_get_le(p, 2); }
+static uint32_t le32(const uint8_t *p) { return (uint32_t)mpe_get_le(p, 4); }
 
 /* Block scales of op (i, j, s): slots q of block s*K/G + q (docs/isa.md 3). */
 static void fetch_scales(mpe_accel *a, uint32_t i, uint32_t j, uint32_t s)
@@ -157,7 +158,7 @@ static void unpack(const uint8_t *v, uint32_t first, uint32_t n, uint32_t cw, ui
             dst[x] = (uint16_t)(v[first + x] & mask);
     } else if (cw == 16) {
         for (uint32_t x = 0; x < n; x++)
-            dst[x] = (uint16_t)(acc_get_code(v, first + x, 16) & mask);
+            dst[x] = (uint16_t)(mpe_acc_get_code(v, first + x, 16) & mask);
     } else {
         for (uint32_t x = 0; x < n; x++) {
             uint32_t bit = (first + x) * cw;
@@ -313,7 +314,7 @@ static void drain(mpe_accel *a, uint64_t t)
     for (uint32_t c = 0; c < C; c++) {
         uint32_t n = tl->j * C + c;
         uint8_t *vec = O + ((size_t)tl->i * cu->cfg.okt + n / K) * cu->g.vo;
-        acc_put_code(vec, r * K + n % K, cu->g.cwo, tl->code[r * C + c]);
+        mpe_acc_put_code(vec, r * K + n % K, cu->g.cwo, tl->code[r * C + c]);
     }
     if (r + 1 < a->arch.rows)
         return;
@@ -321,11 +322,11 @@ static void drain(mpe_accel *a, uint64_t t)
     cu->t_n--;
     if (tl->last) {
         cu->busy = 0;
-        acc_complete(a, MPE_UNIT_COMPUTE, &cu->cur);
+        mpe_acc_complete(a, MPE_UNIT_COMPUTE, &cu->cur);
     }
 }
 
-void acc_compute_cycle(mpe_accel *a, uint64_t t)
+void mpe_acc_compute_cycle(mpe_accel *a, uint64_t t)
 {
     acc_compute *cu = &a->cu;
     if (!cu->busy)

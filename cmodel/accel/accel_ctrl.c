@@ -17,7 +17,7 @@ static const int dep_tok[4][4] = {
     [MPE_UNIT_STORE] = {MPE_TOK_C2S, -1, MPE_TOK_S2C, -1},
 };
 
-int acc_dep_token(int unit, int flag)
+int mpe_acc_dep_token(int unit, int flag)
 {
     for (int b = 0; b < 4; b++)
         if (flag == 1 << b)
@@ -38,7 +38,7 @@ static int deps_field(const mpe_insn *in)
     }
 }
 
-int acc_queue_push(acc_queue *q, const acc_qent *e)
+int mpe_acc_queue_push(acc_queue *q, const acc_qent *e)
 {
     if (q->count >= q->cap)
         return -1;
@@ -61,7 +61,7 @@ static int unit_busy(const mpe_accel *a, int u)
     return u == MPE_UNIT_LOAD ? a->ld.busy : u == MPE_UNIT_COMPUTE ? a->cu.busy : a->st.busy;
 }
 
-void acc_units_start(mpe_accel *a, uint64_t t)
+void mpe_acc_units_start(mpe_accel *a, uint64_t t)
 {
     for (int u = MPE_UNIT_LOAD; u <= MPE_UNIT_STORE; u++) {
         acc_queue *q = &a->q[u];
@@ -86,14 +86,14 @@ void acc_units_start(mpe_accel *a, uint64_t t)
         a->stats.unit_busy[u]++;
         a->progress = 1;
         if (u == MPE_UNIT_COMPUTE)
-            acc_compute_start(a, &e, t);
+            mpe_acc_compute_start(a, &e, t);
         else
-            acc_dma_start(a, u, &e, t);
+            mpe_acc_dma_start(a, u, &e, t);
     }
 }
 
 /* Pushes of this cycle's completions (t_e), after this cycle's pops. */
-void acc_tokens_push(mpe_accel *a)
+void mpe_acc_tokens_push(mpe_accel *a)
 {
     for (int u = MPE_UNIT_LOAD; u <= MPE_UNIT_STORE; u++) {
         if (!a->done[u].valid)
@@ -105,7 +105,7 @@ void acc_tokens_push(mpe_accel *a)
             int k = dep_tok[u][b];
             if (++a->tok[k] > 255) {
                 a->tok[k] = 255;
-                acc_trap(a, MPE_TRAP_TOKEN, a->done[u].q.pc,
+                mpe_acc_trap(a, MPE_TRAP_TOKEN, a->done[u].q.pc,
                          "%s: token counter %s overflows (above 255)",
                          mpe_insn_table[a->done[u].q.in->id].mnemonic, mpe_tok_name(k));
             }
@@ -117,14 +117,13 @@ void acc_tokens_push(mpe_accel *a)
 
 static const char *unit_name(int u)
 {
-    static const char *n[4] = {"controller", "load", "compute", "store"};
-    return n[u];
+    return mpe_unit_label(u);
 }
 
 /* A cycle in which the controller neither executed nor dispatched, and no
  * unit was busy or started, leaves the state unchanged: no later cycle can
  * differ, so the run ends with a deadlock trap (docs/isa.md 5). */
-void acc_deadlock_check(mpe_accel *a)
+void mpe_acc_deadlock_check(mpe_accel *a)
 {
     if (a->progress)
         return;
@@ -145,7 +144,7 @@ void acc_deadlock_check(mpe_accel *a)
                 n += (size_t)snprintf(why + n, sizeof why - n, "; %s pc %u waits for %s",
                                       unit_name(u), e->pc, mpe_tok_name(dep_tok[u][b]));
     }
-    acc_trap(a, MPE_TRAP_DEADLOCK, pc, "deadlock: no unit can proceed (controller %s at pc %u)%s",
+    mpe_acc_trap(a, MPE_TRAP_DEADLOCK, pc, "deadlock: no unit can proceed (controller %s at pc %u)%s",
              a->ctrl.halted ? "halted" : "stalled", a->ctrl.pc, why);
 }
 
@@ -180,8 +179,9 @@ static int dt_from_fields(int kind, int bits, int fmt, mpe_dtype *t, char *msg,
     return 0;
 }
 
-mpe_status acc_pe_cfg_from_insn(const mpe_insn *in, int lanes, mpe_pe_cfg *c, char *msg,
-                                unsigned len)
+/* cfgpe fields -> mpe_pe_cfg; MPE_OK or an error with a reason. */
+static mpe_status pe_cfg_from_insn(const mpe_insn *in, int lanes, mpe_pe_cfg *c, char *msg,
+                                   unsigned len)
 {
     memset(c, 0, sizeof *c);
     int mode = (int)in->f[MPE_F_CFGPE_mode];
@@ -202,12 +202,12 @@ mpe_status acc_pe_cfg_from_insn(const mpe_insn *in, int lanes, mpe_pe_cfg *c, ch
 }
 
 /* Applies a cfg instruction that has passed its dispatch checks. */
-void acc_cfg_apply(acc_cfg *c, const mpe_insn *in, int lanes)
+void mpe_acc_cfg_apply(acc_cfg *c, const mpe_insn *in, int lanes)
 {
     char msg[8];
     switch (in->id) {
     case MPE_I_CFGPE:
-        acc_pe_cfg_from_insn(in, lanes, &c->pe, msg, sizeof msg);
+        pe_cfg_from_insn(in, lanes, &c->pe, msg, sizeof msg);
         c->have_pe = 1;
         break;
     case MPE_I_CFGOUT:
@@ -238,7 +238,7 @@ static int vec_bytes(const mpe_arch *ar, uint32_t n, uint32_t cw, uint32_t *out)
     return bits % 8 ? -1 : 0;
 }
 
-mpe_status acc_geom_make(const mpe_arch *ar, const acc_cfg *c, acc_geom *g, char *msg,
+mpe_status mpe_acc_geom_make(const mpe_arch *ar, const acc_cfg *c, acc_geom *g, char *msg,
                          unsigned len)
 {
     memset(g, 0, sizeof *g);
@@ -273,13 +273,13 @@ mpe_status acc_geom_make(const mpe_arch *ar, const acc_cfg *c, acc_geom *g, char
 
 /* ---- legality checks at dispatch ------------------------------------------- */
 
-#define TRAP(cause, ...) (acc_trap(a, cause, pc, __VA_ARGS__), -1)
+#define TRAP(cause, ...) (mpe_acc_trap(a, cause, pc, __VA_ARGS__), -1)
 
 static const char *mn(const mpe_insn *in) { return mpe_insn_table[in->id].mnemonic; }
 
 static const char *sp_name(int sp)
 {
-    static const char *n[4] = {"ASP", "WSP", "PSP", "OSP"};
+    static const char *const n[4] = {"ASP", "WSP", "PSP", "OSP"};
     return n[sp & 3];
 }
 
@@ -294,7 +294,7 @@ static int check_dma(mpe_accel *a, uint32_t pc, const mpe_insn *in, uint64_t *ad
     for (int b = 0; b < 4; b++)
         if ((deps & (1 << b)) && dep_tok[unit][b] < 0)
             return TRAP(MPE_TRAP_FLAGS, "%s: the %s unit has no %s flag", mn(in),
-                        unit_name(unit), (const char *[]){"pop_prev", "pop_next", "push_prev", "push_next"}[b]);
+                        unit_name(unit), mpe_dep_name(b));
     int sp = ld ? (int)in->f[MPE_F_LOAD_sp] : MPE_SP_OSP;
     if (sp == MPE_SP_OSP && ld)
         return TRAP(MPE_TRAP_OPERAND, "load: the OSP is not a load target");
@@ -338,7 +338,7 @@ static int check_cfg(mpe_accel *a, uint32_t pc, const mpe_insn *in)
     char msg[128] = "";
     if (in->id == MPE_I_CFGPE) {
         mpe_pe_cfg c;
-        if (acc_pe_cfg_from_insn(in, (int)ar->lanes, &c, msg, sizeof msg) != MPE_OK)
+        if (pe_cfg_from_insn(in, (int)ar->lanes, &c, msg, sizeof msg) != MPE_OK)
             return TRAP(MPE_TRAP_PECFG, "cfgpe: %s", msg);
     } else if (in->id == MPE_I_CFGOUT) {
         int64_t rq = in->f[MPE_F_CFGOUT_rq], out = in->f[MPE_F_CFGOUT_out];
@@ -393,7 +393,7 @@ static int check_matmul(mpe_accel *a, uint32_t pc, const mpe_insn *in)
                     !c->have_pe ? "cfgpe" : !c->have_out ? "cfgout" : "cfggemm");
     char msg[128] = "";
     acc_geom g;
-    if (acc_geom_make(ar, c, &g, msg, sizeof msg) != MPE_OK)
+    if (mpe_acc_geom_make(ar, c, &g, msg, sizeof msg) != MPE_OK)
         return TRAP(MPE_TRAP_OPERAND, "matmul: %s", msg);
     if (mpe_outcfg_check(&c->out, g.acc_float, msg, sizeof msg) != MPE_OK)
         return TRAP(MPE_TRAP_OUTCFG, "matmul: output configuration: %s", msg);
@@ -423,7 +423,7 @@ static int check_matmul(mpe_accel *a, uint32_t pc, const mpe_insn *in)
 static void ctrl_commit(mpe_accel *a, uint32_t pc, const mpe_insn *in)
 {
     acc_qent q = {in, pc, 0};
-    acc_complete(a, MPE_UNIT_CTRL, &q);
+    mpe_acc_complete(a, MPE_UNIT_CTRL, &q);
     a->stats.unit_busy[MPE_UNIT_CTRL]++;
     a->progress = 1;
 }
@@ -459,7 +459,7 @@ static int exec_scalar(mpe_accel *a, uint32_t pc, const mpe_insn *in, const acc_
         int rs = (int)in->f[MPE_F_DBNZ_rs];
         uint32_t v = c->reg[rs] - 1, target = (uint32_t)in->f[MPE_F_DBNZ_target];
         if (target >= a->arch.imem_insns) {
-            acc_trap(a, MPE_TRAP_PC, pc, "dbnz: target %u outside the instruction memory (%u)",
+            mpe_acc_trap(a, MPE_TRAP_PC, pc, "dbnz: target %u outside the instruction memory (%u)",
                      target, a->arch.imem_insns);
             return 0;
         }
@@ -504,7 +504,7 @@ static void dispatch(mpe_accel *a, uint32_t pc, const mpe_insn *in, int unit, co
         return;
     }
     if (in->id != MPE_I_LOAD && in->id != MPE_I_STORE && in->id != MPE_I_MATMUL)
-        acc_cfg_apply(&a->ctrl.cfg, in, (int)a->arch.lanes);
+        mpe_acc_cfg_apply(&a->ctrl.cfg, in, (int)a->arch.lanes);
     a->ctrl_dispatch = 1;
     a->dispatched = e;
     a->ctrl.pc = pc + 1;
@@ -512,7 +512,7 @@ static void dispatch(mpe_accel *a, uint32_t pc, const mpe_insn *in, int unit, co
     a->progress = 1;
 }
 
-void acc_ctrl_cycle(mpe_accel *a, uint64_t t, const acc_snap *s)
+void mpe_acc_ctrl_cycle(mpe_accel *a, uint64_t t, const acc_snap *s)
 {
     (void)t;
     acc_ctrl *c = &a->ctrl;
@@ -520,7 +520,7 @@ void acc_ctrl_cycle(mpe_accel *a, uint64_t t, const acc_snap *s)
         return;
     uint32_t pc = c->pc;
     if (pc >= a->arch.imem_insns) {
-        acc_trap(a, MPE_TRAP_PC, pc, "pc outside the instruction memory (%u instructions)",
+        mpe_acc_trap(a, MPE_TRAP_PC, pc, "pc outside the instruction memory (%u instructions)",
                  a->arch.imem_insns);
         return;
     }
@@ -529,7 +529,7 @@ void acc_ctrl_cycle(mpe_accel *a, uint64_t t, const acc_snap *s)
         mpe_insn tmp;
         if (pc < a->ncode)
             mpe_insn_decode_msg(a->raw + (size_t)pc * MPE_INSN_BYTES, &tmp, why, sizeof why);
-        acc_trap(a, MPE_TRAP_ENCODING, pc, "illegal instruction: %s", why);
+        mpe_acc_trap(a, MPE_TRAP_ENCODING, pc, "illegal instruction: %s", why);
         return;
     }
     const mpe_insn *in = &a->imem[pc];

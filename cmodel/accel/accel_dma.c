@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-mpe_status acc_dma_alloc(mpe_accel *a)
+mpe_status mpe_acc_dma_alloc(mpe_accel *a)
 {
     /* a grant is recorded before the same cycle's arrival leaves: L + 1 */
     uint32_t L = a->arch.mem_latency + 1, B = a->arch.beat_bytes;
@@ -22,7 +22,7 @@ mpe_status acc_dma_alloc(mpe_accel *a)
     return a->ld.fly && a->ld.fly_at && a->ld.fly_beat && a->st.sbuf ? MPE_OK : MPE_ERR_NOMEM;
 }
 
-void acc_dma_free(mpe_accel *a)
+void mpe_acc_dma_free(mpe_accel *a)
 {
     free(a->ld.fly);
     free(a->ld.fly_at);
@@ -50,7 +50,7 @@ static uint32_t beat_sp(const mpe_accel *a, const acc_dma *d, uint32_t b)
 
 static uint8_t *osp(mpe_accel *a) { return a->sp[MPE_SP_OSP]; }
 
-void acc_dma_start(mpe_accel *a, int unit, const acc_qent *q, uint64_t t)
+void mpe_acc_dma_start(mpe_accel *a, int unit, const acc_qent *q, uint64_t t)
 {
     acc_dma *d = unit == MPE_UNIT_LOAD ? &a->ld : &a->st;
     uint32_t B = a->arch.beat_bytes;
@@ -72,7 +72,7 @@ static void load_grant(mpe_accel *a, uint64_t t)
     if (!a->ext.read)
         memcpy(d->fly + (size_t)slot * B, a->mem + addr, B);
     else if (a->ext.read(a->ext.user, addr, d->fly + (size_t)slot * B, B, t) != MPE_OK)
-        acc_trap(a, MPE_TRAP_BUS, d->cur.pc, "load: memory read of 0x%llx failed",
+        mpe_acc_trap(a, MPE_TRAP_BUS, d->cur.pc, "load: memory read of 0x%llx failed",
                  (unsigned long long)addr);
     d->fly_at[slot] = t + a->arch.mem_latency;
     d->fly_beat[slot] = d->next;
@@ -89,7 +89,7 @@ static void store_grant(mpe_accel *a, uint64_t t)
     if (!a->ext.write)
         memcpy(a->mem + addr, d->sbuf, B);
     else if (a->ext.write(a->ext.user, addr, d->sbuf, B, t) != MPE_OK)
-        acc_trap(a, MPE_TRAP_BUS, d->cur.pc, "store: memory write of 0x%llx failed",
+        mpe_acc_trap(a, MPE_TRAP_BUS, d->cur.pc, "store: memory write of 0x%llx failed",
                  (unsigned long long)addr);
     d->next++;
     a->stats.beats_written++;
@@ -98,12 +98,12 @@ static void store_grant(mpe_accel *a, uint64_t t)
         return;
     }
     d->busy = 0; /* t_e: the last write is granted */
-    acc_complete(a, MPE_UNIT_STORE, &d->cur);
+    mpe_acc_complete(a, MPE_UNIT_STORE, &d->cur);
 }
 
 /* Arbitration and grants. Runs before the compute unit's OSP writes and the
  * load arrivals of the same cycle, so every read sees start-of-cycle state. */
-void acc_dma_cycle(mpe_accel *a, uint64_t t)
+void mpe_acc_dma_cycle(mpe_accel *a, uint64_t t)
 {
     int rl = a->ld.busy && a->ld.next < a->ld.nbeats;
     int rs = a->st.busy && t > a->st.ts && a->st.next < a->st.nbeats;
@@ -121,7 +121,7 @@ void acc_dma_cycle(mpe_accel *a, uint64_t t)
         store_grant(a, t);
 }
 
-void acc_load_arrivals(mpe_accel *a, uint64_t t)
+void mpe_acc_load_arrivals(mpe_accel *a, uint64_t t)
 {
     acc_dma *d = &a->ld;
     if (!d->busy || !d->fly_n || d->fly_at[d->fly_head] != t)
@@ -133,6 +133,6 @@ void acc_load_arrivals(mpe_accel *a, uint64_t t)
     d->fly_n--;
     if (b + 1 == d->nbeats) { /* t_e: the last beat's data arrives */
         d->busy = 0;
-        acc_complete(a, MPE_UNIT_LOAD, &d->cur);
+        mpe_acc_complete(a, MPE_UNIT_LOAD, &d->cur);
     }
 }

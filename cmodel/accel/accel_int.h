@@ -143,45 +143,42 @@ struct mpe_accel {
 };
 
 /* accel.c */
-void acc_trap(mpe_accel *a, mpe_trap_cause c, uint32_t pc, const char *fmt, ...)
+void mpe_acc_trap(mpe_accel *a, mpe_trap_cause c, uint32_t pc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void acc_complete(mpe_accel *a, int unit, const acc_qent *q);
+void mpe_acc_complete(mpe_accel *a, int unit, const acc_qent *q);
 static inline uint32_t acc_cw(uint32_t bits)
 {
-    return bits <= 1 ? 1 : bits <= 2 ? 2 : bits <= 4 ? 4 : bits <= 8 ? 8 : bits <= 16 ? 16 : 32;
+    return mpe_isa_container_bits(bits);
 }
 /* Code idx of width cw (1..32 bits, a power of two) in a little-endian
  * byte vector (docs/isa.md section 3). */
-uint32_t acc_get_code(const uint8_t *base, uint32_t idx, uint32_t cw);
-void acc_put_code(uint8_t *base, uint32_t idx, uint32_t cw, uint32_t code);
+uint32_t mpe_acc_get_code(const uint8_t *base, uint32_t idx, uint32_t cw);
+void mpe_acc_put_code(uint8_t *base, uint32_t idx, uint32_t cw, uint32_t code);
 
 /* accel_ctrl.c */
-void acc_ctrl_cycle(mpe_accel *a, uint64_t t, const acc_snap *s);
-void acc_units_start(mpe_accel *a, uint64_t t);
-void acc_tokens_push(mpe_accel *a);
-void acc_deadlock_check(mpe_accel *a);
-int acc_queue_push(acc_queue *q, const acc_qent *e);
+void mpe_acc_ctrl_cycle(mpe_accel *a, uint64_t t, const acc_snap *s);
+void mpe_acc_units_start(mpe_accel *a, uint64_t t);
+void mpe_acc_tokens_push(mpe_accel *a);
+void mpe_acc_deadlock_check(mpe_accel *a);
+int mpe_acc_queue_push(acc_queue *q, const acc_qent *e);
 /* Token counter popped / pushed by `unit` for a DEPS flag; -1 if the unit
  * does not have the flag. */
-int acc_dep_token(int unit, int flag);
-/* cfgpe fields -> mpe_pe_cfg; MPE_OK or an error with a reason. */
-mpe_status acc_pe_cfg_from_insn(const mpe_insn *in, int lanes, mpe_pe_cfg *cfg,
-                                char *msg, unsigned msglen);
-void acc_cfg_apply(acc_cfg *c, const mpe_insn *in, int lanes);
-mpe_status acc_geom_make(const mpe_arch *arch, const acc_cfg *c, acc_geom *g,
+int mpe_acc_dep_token(int unit, int flag);
+void mpe_acc_cfg_apply(acc_cfg *c, const mpe_insn *in, int lanes);
+mpe_status mpe_acc_geom_make(const mpe_arch *arch, const acc_cfg *c, acc_geom *g,
                          char *msg, unsigned msglen);
 
 /* accel_dma.c */
-mpe_status acc_dma_alloc(mpe_accel *a);
-void acc_dma_free(mpe_accel *a);
-void acc_dma_start(mpe_accel *a, int unit, const acc_qent *q, uint64_t t);
-void acc_dma_cycle(mpe_accel *a, uint64_t t);     /* arbitration, store reads, grants */
-void acc_load_arrivals(mpe_accel *a, uint64_t t); /* scratchpad writes */
+mpe_status mpe_acc_dma_alloc(mpe_accel *a);
+void mpe_acc_dma_free(mpe_accel *a);
+void mpe_acc_dma_start(mpe_accel *a, int unit, const acc_qent *q, uint64_t t);
+void mpe_acc_dma_cycle(mpe_accel *a, uint64_t t);     /* arbitration, store reads, grants */
+void mpe_acc_load_arrivals(mpe_accel *a, uint64_t t); /* scratchpad writes */
 
 /* accel_compute.c */
-mpe_status acc_compute_alloc(mpe_accel *a);
-void acc_compute_free(mpe_accel *a);
-void acc_compute_start(mpe_accel *a, const acc_qent *q, uint64_t t);
-void acc_compute_cycle(mpe_accel *a, uint64_t t);
+mpe_status mpe_acc_compute_alloc(mpe_accel *a);
+void mpe_acc_compute_free(mpe_accel *a);
+void mpe_acc_compute_start(mpe_accel *a, const acc_qent *q, uint64_t t);
+void mpe_acc_compute_cycle(mpe_accel *a, uint64_t t);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "mpe/err.h"
 #include "mpe/isa.h"
 #include "mpe/pe.h"
 #include "mpe/tensor.h"
@@ -105,17 +106,20 @@ mpe_status mpe_arch_check(const mpe_arch *a, char *msg, size_t msglen)
     return check(a, msg, msglen) < 0 ? MPE_OK : MPE_ERR_RANGE;
 }
 
+/* A reason about the configuration text: "FILE:LINE: ..." ("FILE: ..."
+ * without a line). */
+static mpe_status perr(char *err, size_t len, const char *fname, int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 static mpe_status perr(char *err, size_t len, const char *fname, int line, const char *fmt, ...)
 {
-    if (err && len) {
-        int n = line > 0 ? snprintf(err, len, "%s:%d: ", fname, line)
-                         : snprintf(err, len, "%s: ", fname);
-        va_list ap;
-        va_start(ap, fmt);
-        if (n >= 0 && (size_t)n < len)
-            vsnprintf(err + n, len - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    mpe_verrf(err, len, MPE_ERR_FORMAT, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        mpe_err_prefix(err, len, "%s:%d: ", fname, line);
+    else
+        mpe_err_prefix(err, len, "%s: ", fname);
     return MPE_ERR_FORMAT;
 }
 
@@ -212,7 +216,7 @@ mpe_status mpe_arch_parse(const char *text, const char *fname, mpe_arch *a, char
         p = *e ? e + 1 : e;
         line++;
     }
-    char msg[200];
+    char msg[MPE_ERR_LEN];
     int k = check(&t, msg, sizeof msg);
     if (k >= 0)
         return perr(err, errlen, fname, where[k], "%s", msg);

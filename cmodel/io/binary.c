@@ -1,15 +1,17 @@
 /* The .mpeb container (docs/isa.md section 6): little-endian header, section
  * table, sections. The writer only writes programs that pass
  * mpe_program_check; the reader checks every byte it is given. */
-#include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "mpe/binary.h"
+#include "mpe/err.h"
 #include "mpe/outfile.h"
 #include "mpe/isa.h"
+#include "mpe/le.h"
 #include "mpe/tensor.h"
 
 #define TDESC_MIN 46 /* bytes of the smallest descriptor (1-char name, no params) */
@@ -20,89 +22,20 @@ static const char *sec_name(uint32_t t)
     return t >= 1 && t <= 5 ? n[t] : "?";
 }
 
-static mpe_status fail(char *err, size_t len, const char *fmt, ...)
+static uLong crc_add(uLong c, const uint8_t *b, size_t n)
 {
-    if (err && len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, len, fmt, ap);
-        va_end(ap);
-    }
-    return MPE_ERR_FORMAT;
-}
-
-static uint32_t crc_of(const uint8_t *b, size_t n)
-{
-    uLong c = crc32(0L, Z_NULL, 0);
     while (n) {
         uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
         c = crc32(c, b, k);
         b += k;
         n -= k;
     }
-    return (uint32_t)c;
+    return c;
 }
 
-/* ---- little-endian helpers -------------------------------------------- */
-
-static uint64_t get_le(const uint8_t *p, int n)
+static uint32_t crc_of(const uint8_t *b, size_t n)
 {
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++, v >>= 8)
-        p[i] = (uint8_t)(v & 0xFF);
-}
-
-/* A growing output buffer; `oom` sticks. */
-typedef struct {
-    uint8_t *b;
-    size_t len, cap;
-    int oom;
-} wbuf;
-
-static uint8_t *w_grow(wbuf *w, size_t n)
-{
-    if (w->oom || n > MPE_BIN_MAX_BYTES - w->len) {
-        w->oom = 1;
-        return NULL;
-    }
-    if (w->len + n > w->cap) {
-        size_t cap = w->cap ? w->cap : 256;
-        while (cap < w->len + n)
-            cap *= 2;
-        uint8_t *b = realloc(w->b, cap);
-        if (!b) {
-            w->oom = 1;
-            return NULL;
-        }
-        w->b = b;
-        w->cap = cap;
-    }
-    uint8_t *p = w->b + w->len;
-    w->len += n;
-    return p;
-}
-
-static void w_le(wbuf *w, uint64_t v, int n)
-{
-    uint8_t *p = w_grow(w, (size_t)n);
-    if (p)
-        put_le(p, v, n);
-}
-
-static void w_bytes(wbuf *w, const void *src, size_t n)
-{
-    if (!n)
-        return;
-    uint8_t *p = w_grow(w, n);
-    if (p)
-        memcpy(p, src, n);
+    return (uint32_t)crc_add(crc32(0L, Z_NULL, 0), b, n);
 }
 
 /* A bounded input cursor; reads past the end set `bad` and return 0. */
@@ -118,7 +51,7 @@ static uint64_t r_le(rbuf *r, int n)
         r->bad = 1;
         return 0;
     }
-    uint64_t v = get_le(r->b + r->pos, n);
+    uint64_t v = mpe_get_le(r->b + r->pos, n);
     r->pos += (size_t)n;
     return v;
 }
@@ -134,55 +67,164 @@ static const uint8_t *r_bytes(rbuf *r, size_t n)
     return p;
 }
 
-/* ---- sections: writers ------------------------------------------------ */
+/* ---- writer --------------------------------------------------------------
+ * The layout (section sizes and offsets) is computed from the program's
+ * parts; the bytes after the header are then emitted into a sink: a memory
+ * buffer (mpe_program_write), a stdio stream, or nowhere (the first of the
+ * streaming writer's two passes, which only counts and checksums, so that
+ * the header can be written first and nothing seeks). */
 
-static void w_tdesc(wbuf *w, const mpe_tdesc *d)
+typedef struct {
+    FILE *f;      /* stream, or NULL */
+    uint8_t *mem; /* buffer for the bytes after the header, or NULL */
+    uint64_t n;   /* bytes emitted after the header */
+    uLong crc;
+    int crc_on, err;
+} sink;
+
+static void put(sink *s, const void *src, size_t n)
+{
+    if (s->err || !n)
+        return;
+    if (s->crc_on)
+        s->crc = crc_add(s->crc, src, n);
+    if (s->mem)
+        memcpy(s->mem + s->n, src, n);
+    else if (s->f && fwrite(src, 1, n, s->f) != n)
+        s->err = 1;
+    s->n += n;
+}
+
+static void put_le(sink *s, uint64_t v, int n)
+{
+    uint8_t b[8];
+    mpe_put_le(b, v, n);
+    put(s, b, (size_t)n);
+}
+
+typedef struct {
+    int n;
+    uint32_t type[MPE_BIN_MAX_SECTIONS];
+    uint64_t size[MPE_BIN_MAX_SECTIONS];
+    uint64_t total; /* file size */
+    char arch[MPE_ARCH_TEXT_MAX];
+    size_t arch_len;
+} layout;
+
+static uint64_t tdesc_size(const mpe_tdesc *d)
+{
+    return 1 + strlen(d->name) + 12 + 4 * MPE_TDESC_MAX_DIMS + 8 + 4 + 4 + 4 * (uint64_t)d->nparams;
+}
+
+static void plan(const mpe_program *p, layout *l)
+{
+    uint64_t sz;
+    l->n = 0;
+    l->type[l->n] = MPE_SEC_CODE;
+    l->size[l->n++] = (uint64_t)p->ninsns * MPE_INSN_BYTES;
+    if (p->ndata) {
+        sz = 0;
+        for (size_t i = 0; i < p->ndata; i++)
+            sz += 16 + p->data[i].len;
+        l->type[l->n] = MPE_SEC_DATA;
+        l->size[l->n++] = sz;
+    }
+    if (p->ntensors) {
+        sz = 4;
+        for (size_t i = 0; i < p->ntensors; i++)
+            sz += tdesc_size(&p->tensors[i]);
+        l->type[l->n] = MPE_SEC_TENSORS;
+        l->size[l->n++] = sz;
+    }
+    l->arch_len = mpe_arch_format(&p->arch, l->arch, sizeof l->arch);
+    l->type[l->n] = MPE_SEC_ARCH;
+    l->size[l->n++] = l->arch_len;
+    if (p->meta && p->meta[0]) {
+        l->type[l->n] = MPE_SEC_META;
+        l->size[l->n++] = strlen(p->meta);
+    }
+    l->total = MPE_BIN_HEADER_BYTES + (uint64_t)l->n * MPE_BIN_SECTION_BYTES;
+    for (int i = 0; i < l->n; i++)
+        l->total += l->size[i];
+}
+
+static void put_tdesc(sink *s, const mpe_tdesc *d)
 {
     size_t n = strlen(d->name);
-    w_le(w, n, 1);
-    w_bytes(w, d->name, n);
+    put_le(s, n, 1);
+    put(s, d->name, n);
     int is_out = d->elem == MPE_ELEM_OUT;
     uint8_t f[12] = {d->role, d->ttype, d->elem, is_out ? d->out : d->dt.kind,
                      is_out ? 0 : d->dt.bits, is_out ? 0 : d->dt.fmt, d->ndim, d->layout,
                      d->nparams, d->has_quant, 0, 0};
-    w_bytes(w, f, sizeof f);
+    put(s, f, sizeof f);
     for (int i = 0; i < MPE_TDESC_MAX_DIMS; i++)
-        w_le(w, d->dims[i], 4);
-    w_le(w, d->addr, 8);
-    w_le(w, d->scale, 4);
-    w_le(w, (uint32_t)d->zero_point, 4);
+        put_le(s, d->dims[i], 4);
+    put_le(s, d->addr, 8);
+    put_le(s, d->scale, 4);
+    put_le(s, (uint32_t)d->zero_point, 4);
     for (int i = 0; i < d->nparams; i++)
-        w_le(w, (uint32_t)d->params[i], 4);
+        put_le(s, (uint32_t)d->params[i], 4);
 }
 
-static void build_sections(const mpe_program *p, wbuf *sec, uint32_t *type, int *n)
+/* Everything after the header: the section table, then the sections. */
+static void put_body(sink *s, const mpe_program *p, const layout *l)
 {
-    *n = 0;
-    type[*n] = MPE_SEC_CODE;
-    w_bytes(&sec[(*n)++], p->code, p->ninsns * MPE_INSN_BYTES);
-    if (p->ndata) {
-        type[*n] = MPE_SEC_DATA;
-        for (size_t i = 0; i < p->ndata; i++) {
-            w_le(&sec[*n], p->data[i].addr, 8);
-            w_le(&sec[*n], p->data[i].len, 8);
-            w_bytes(&sec[*n], p->data[i].bytes, (size_t)p->data[i].len);
+    uint64_t off = MPE_BIN_HEADER_BYTES + (uint64_t)l->n * MPE_BIN_SECTION_BYTES;
+    for (int i = 0; i < l->n; i++) {
+        put_le(s, l->type[i], 4);
+        put_le(s, off, 4);
+        put_le(s, l->size[i], 4);
+        put_le(s, 0, 4);
+        off += l->size[i];
+    }
+    for (int i = 0; i < l->n; i++) {
+        switch (l->type[i]) {
+        case MPE_SEC_CODE: put(s, p->code, p->ninsns * MPE_INSN_BYTES); break;
+        case MPE_SEC_DATA:
+            for (size_t k = 0; k < p->ndata; k++) {
+                put_le(s, p->data[k].addr, 8);
+                put_le(s, p->data[k].len, 8);
+                put(s, p->data[k].bytes, (size_t)p->data[k].len);
+            }
+            break;
+        case MPE_SEC_TENSORS:
+            put_le(s, p->ntensors, 4);
+            for (size_t k = 0; k < p->ntensors; k++)
+                put_tdesc(s, &p->tensors[k]);
+            break;
+        case MPE_SEC_ARCH: put(s, l->arch, l->arch_len); break;
+        case MPE_SEC_META: put(s, p->meta, strlen(p->meta)); break;
         }
-        (*n)++;
     }
-    if (p->ntensors) {
-        type[*n] = MPE_SEC_TENSORS;
-        w_le(&sec[*n], p->ntensors, 4);
-        for (size_t i = 0; i < p->ntensors; i++)
-            w_tdesc(&sec[*n], &p->tensors[i]);
-        (*n)++;
+}
+
+static void put_header(uint8_t *h, const mpe_program *p, const layout *l, uint32_t crc)
+{
+    memset(h, 0, MPE_BIN_HEADER_BYTES);
+    memcpy(h, MPE_BIN_MAGIC, 4);
+    mpe_put_le(h + 4, MPE_BIN_FORMAT_VERSION, 2);
+    mpe_put_le(h + 6, MPE_ISA_VERSION, 2);
+    mpe_put_le(h + 8, crc, 4);
+    mpe_put_le(h + 12, l->total, 4);
+    mpe_put_le(h + 16, (uint64_t)l->n, 4);
+    mpe_put_le(h + 20, mpe_arch_crc(&p->arch), 4);
+}
+
+/* The checked program's layout; MPE_ERR_RANGE past the format's size. */
+static mpe_status prepare(const mpe_program *p, layout *l, char *err, size_t errlen)
+{
+    mpe_status st = mpe_program_check(p, err, errlen);
+    if (st)
+        return st;
+    plan(p, l);
+    if (l->total > MPE_BIN_MAX_BYTES) {
+        mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                 "program too large for a %zu-byte binary (or out of memory)",
+                 (size_t)MPE_BIN_MAX_BYTES);
+        return MPE_ERR_RANGE;
     }
-    char text[MPE_ARCH_TEXT_MAX];
-    type[*n] = MPE_SEC_ARCH;
-    w_bytes(&sec[(*n)++], text, mpe_arch_format(&p->arch, text, sizeof text));
-    if (p->meta && p->meta[0]) {
-        type[*n] = MPE_SEC_META;
-        w_bytes(&sec[(*n)++], p->meta, strlen(p->meta));
-    }
+    return MPE_OK;
 }
 
 mpe_status mpe_program_write(const mpe_program *p, uint8_t **buf, size_t *len, char *err,
@@ -190,45 +232,40 @@ mpe_status mpe_program_write(const mpe_program *p, uint8_t **buf, size_t *len, c
 {
     *buf = NULL;
     *len = 0;
-    mpe_status st = mpe_program_check(p, err, errlen);
+    layout l;
+    mpe_status st = prepare(p, &l, err, errlen);
+    if (st)
+        return st == MPE_ERR_RANGE ? MPE_ERR_FORMAT : st;
+    uint8_t *b = malloc((size_t)l.total);
+    if (!b)
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "program too large for a %zu-byte binary (or out of memory)",
+                        (size_t)MPE_BIN_MAX_BYTES);
+    sink s = {NULL, b + MPE_BIN_HEADER_BYTES, 0, crc32(0L, Z_NULL, 0), 1, 0};
+    put_body(&s, p, &l);
+    put_header(b, p, &l, (uint32_t)s.crc);
+    *buf = b;
+    *len = (size_t)l.total;
+    return MPE_OK;
+}
+
+mpe_status mpe_program_write_stream(const mpe_program *p, FILE *f, char *err, size_t errlen)
+{
+    layout l;
+    mpe_status st = prepare(p, &l, err, errlen);
     if (st)
         return st;
-    wbuf sec[MPE_BIN_MAX_SECTIONS];
-    uint32_t type[MPE_BIN_MAX_SECTIONS];
-    int n;
-    memset(sec, 0, sizeof sec);
-    build_sections(p, sec, type, &n);
-    wbuf out = {0};
-    uint8_t *hdr = w_grow(&out, MPE_BIN_HEADER_BYTES + (size_t)n * MPE_BIN_SECTION_BYTES);
-    if (hdr)
-        memset(hdr, 0, out.len);
-    for (int i = 0; i < n; i++) {
-        if (sec[i].oom)
-            out.oom = 1;
-        size_t off = out.len;
-        w_bytes(&out, sec[i].b, sec[i].len);
-        if (!out.oom) {
-            uint8_t *e = out.b + MPE_BIN_HEADER_BYTES + (size_t)i * MPE_BIN_SECTION_BYTES;
-            put_le(e, type[i], 4);
-            put_le(e + 4, off, 4);
-            put_le(e + 8, sec[i].len, 4);
-        }
-        free(sec[i].b);
+    sink dry = {NULL, NULL, 0, crc32(0L, Z_NULL, 0), 1, 0};
+    put_body(&dry, p, &l);
+    uint8_t h[MPE_BIN_HEADER_BYTES];
+    put_header(h, p, &l, (uint32_t)dry.crc);
+    sink out = {f, NULL, 0, 0, 0, 0};
+    if (fwrite(h, 1, sizeof h, f) != sizeof h)
+        out.err = 1;
+    put_body(&out, p, &l);
+    if (out.err) {
+        return mpe_errf(err, errlen, MPE_ERR_IO, "write error");
     }
-    if (out.oom) {
-        free(out.b);
-        return fail(err, errlen, "program too large for a %zu-byte binary (or out of memory)",
-                    (size_t)MPE_BIN_MAX_BYTES);
-    }
-    memcpy(out.b, MPE_BIN_MAGIC, 4);
-    put_le(out.b + 4, MPE_BIN_FORMAT_VERSION, 2);
-    put_le(out.b + 6, MPE_ISA_VERSION, 2);
-    put_le(out.b + 12, out.len, 4);
-    put_le(out.b + 16, (uint64_t)n, 4);
-    put_le(out.b + 20, mpe_arch_crc(&p->arch), 4);
-    put_le(out.b + 8, crc_of(out.b + MPE_BIN_HEADER_BYTES, out.len - MPE_BIN_HEADER_BYTES), 4);
-    *buf = out.b;
-    *len = out.len;
     return MPE_OK;
 }
 
@@ -237,27 +274,30 @@ mpe_status mpe_program_write(const mpe_program *p, uint8_t **buf, size_t *len, c
 static mpe_status read_header(const uint8_t *b, size_t len, char *err, size_t errlen)
 {
     if (len < MPE_BIN_HEADER_BYTES)
-        return fail(err, errlen, "truncated: %zu bytes, the header alone has %d", len,
-                    MPE_BIN_HEADER_BYTES);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "truncated: %zu bytes, the header alone has %d", len, MPE_BIN_HEADER_BYTES);
     if (memcmp(b, MPE_BIN_MAGIC, 4))
-        return fail(err, errlen, "bad magic (not an .mpeb binary)");
-    unsigned fv = (unsigned)get_le(b + 4, 2), iv = (unsigned)get_le(b + 6, 2);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "bad magic (not an .mpeb binary)");
+    unsigned fv = (unsigned)mpe_get_le(b + 4, 2), iv = (unsigned)mpe_get_le(b + 6, 2);
     if (fv != MPE_BIN_FORMAT_VERSION)
-        return fail(err, errlen, "format version %u, this reader knows version %d", fv,
-                    MPE_BIN_FORMAT_VERSION);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "format version %u, this reader knows version %d", fv,
+                        MPE_BIN_FORMAT_VERSION);
     if (iv != MPE_ISA_VERSION)
-        return fail(err, errlen, "ISA version %u, this build implements ISA version %d", iv,
-                    MPE_ISA_VERSION);
-    uint64_t size = get_le(b + 12, 4);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "ISA version %u, this build implements ISA version %d", iv,
+                        MPE_ISA_VERSION);
+    uint64_t size = mpe_get_le(b + 12, 4);
     if (size != len)
-        return fail(err, errlen, "file size field says %llu bytes but %zu were read%s",
-                    (unsigned long long)size, len, size > len ? " (truncated)" : "");
-    uint32_t crc = (uint32_t)get_le(b + 8, 4), have = crc_of(b + 32, len - 32);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "file size field says %llu bytes but %zu were read%s",
+                        (unsigned long long)size, len, size > len ? " (truncated)" : "");
+    uint32_t crc = (uint32_t)mpe_get_le(b + 8, 4), have = crc_of(b + 32, len - 32);
     if (crc != have)
-        return fail(err, errlen, "CRC mismatch (header 0x%08x, contents 0x%08x): corrupted file",
-                    crc, have);
-    if (get_le(b + 24, 8))
-        return fail(err, errlen, "reserved header bytes 24..31 are not zero");
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "CRC mismatch (header 0x%08x, contents 0x%08x): corrupted file", crc, have);
+    if (mpe_get_le(b + 24, 8))
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "reserved header bytes 24..31 are not zero");
     return MPE_OK;
 }
 
@@ -271,44 +311,55 @@ typedef struct {
 static mpe_status read_table(const uint8_t *b, size_t len, sec_entry *s, int *n, char *err,
                              size_t errlen)
 {
-    uint64_t ns = get_le(b + 16, 4);
+    uint64_t ns = mpe_get_le(b + 16, 4);
     if (ns < 1 || ns > MPE_BIN_MAX_SECTIONS)
-        return fail(err, errlen, "%llu sections (1..%d)", (unsigned long long)ns,
-                    MPE_BIN_MAX_SECTIONS);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "%llu sections (1..%d)",
+                        (unsigned long long)ns, MPE_BIN_MAX_SECTIONS);
     uint64_t cur = MPE_BIN_HEADER_BYTES + ns * MPE_BIN_SECTION_BYTES;
     if (cur > len)
-        return fail(err, errlen, "the section table (%llu entries) runs past the end of the file",
-                    (unsigned long long)ns);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "the section table (%llu entries) runs past the end of the file",
+                        (unsigned long long)ns);
     unsigned seen = 0;
     for (int i = 0; i < (int)ns; i++) {
         const uint8_t *e = b + MPE_BIN_HEADER_BYTES + (size_t)i * MPE_BIN_SECTION_BYTES;
-        s[i].type = (uint32_t)get_le(e, 4);
-        s[i].off = (uint32_t)get_le(e + 4, 4);
-        s[i].size = (uint32_t)get_le(e + 8, 4);
+        s[i].type = (uint32_t)mpe_get_le(e, 4);
+        s[i].off = (uint32_t)mpe_get_le(e + 4, 4);
+        s[i].size = (uint32_t)mpe_get_le(e + 8, 4);
         if (s[i].type < MPE_SEC_CODE || s[i].type > MPE_SEC_META)
-            return fail(err, errlen, "section %d has unknown type %u", i, s[i].type);
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT, "section %d has unknown type %u", i,
+                            s[i].type);
         if (seen & (1u << s[i].type))
-            return fail(err, errlen, "section %d: a second %s section", i, sec_name(s[i].type));
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT, "section %d: a second %s section", i,
+                            sec_name(s[i].type));
         if (i > 0 && s[i].type < s[i - 1].type)
-            return fail(err, errlen, "section %d: %s after %s (the order is CODE, DATA, TENSORS, "
-                        "ARCH, META)", i, sec_name(s[i].type), sec_name(s[i - 1].type));
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                            "section %d: %s after %s (the order is CODE, DATA, TENSORS, "
+                            "ARCH, META)",
+                            i, sec_name(s[i].type), sec_name(s[i - 1].type));
         seen |= 1u << s[i].type;
-        if (get_le(e + 12, 4))
-            return fail(err, errlen, "section %d: reserved word is not zero", i);
+        if (mpe_get_le(e + 12, 4))
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT, "section %d: reserved word is not zero",
+                            i);
         if (s[i].size == 0)
-            return fail(err, errlen, "section %d (%s) is empty", i, sec_name(s[i].type));
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT, "section %d (%s) is empty", i,
+                            sec_name(s[i].type));
         if (s[i].off != cur)
-            return fail(err, errlen, "section %d (%s) starts at %u, expected %llu", i,
-                        sec_name(s[i].type), s[i].off, (unsigned long long)cur);
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                            "section %d (%s) starts at %u, expected %llu", i, sec_name(s[i].type),
+                            s[i].off, (unsigned long long)cur);
         if (s[i].size > len - cur)
-            return fail(err, errlen, "section %d (%s) of %u bytes runs past the end of the file",
-                        i, sec_name(s[i].type), s[i].size);
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                            "section %d (%s) of %u bytes runs past the end of the file", i,
+                            sec_name(s[i].type), s[i].size);
         cur += s[i].size;
     }
     if (cur != len)
-        return fail(err, errlen, "%llu bytes after the last section", (unsigned long long)(len - cur));
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "%llu bytes after the last section",
+                        (unsigned long long)(len - cur));
     if (!(seen & (1u << MPE_SEC_CODE)) || !(seen & (1u << MPE_SEC_ARCH)))
-        return fail(err, errlen, "no %s section", (seen & (1u << MPE_SEC_CODE)) ? "ARCH" : "CODE");
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "no %s section",
+                        (seen & (1u << MPE_SEC_CODE)) ? "ARCH" : "CODE");
     *n = (int)ns;
     return MPE_OK;
 }
@@ -316,19 +367,22 @@ static mpe_status read_table(const uint8_t *b, size_t len, sec_entry *s, int *n,
 static mpe_status read_arch(const uint8_t *s, size_t n, uint32_t want_crc, mpe_arch *a,
                             char *err, size_t errlen)
 {
-    char text[MPE_ARCH_TEXT_MAX], canon[MPE_ARCH_TEXT_MAX], msg[256];
+    char text[MPE_ARCH_TEXT_MAX], canon[MPE_ARCH_TEXT_MAX], msg[MPE_ERR_LEN];
     if (n >= sizeof text || memchr(s, 0, n))
-        return fail(err, errlen, "ARCH section is not canonical architecture text");
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "ARCH section is not canonical architecture text");
     memcpy(text, s, n);
     text[n] = 0;
     if (mpe_arch_parse(text, "ARCH section", a, msg, sizeof msg))
-        return fail(err, errlen, "%s", msg);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "%s", msg);
     size_t cn = mpe_arch_format(a, canon, sizeof canon);
     if (cn != n || memcmp(canon, text, n))
-        return fail(err, errlen, "ARCH section is not in canonical form");
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "ARCH section is not in canonical form");
     if (mpe_arch_crc(a) != want_crc)
-        return fail(err, errlen, "architecture CRC in the header (0x%08x) does not match the "
-                    "ARCH section (0x%08x)", want_crc, mpe_arch_crc(a));
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "architecture CRC in the header (0x%08x) does not match the "
+                        "ARCH section (0x%08x)",
+                        want_crc, mpe_arch_crc(a));
     return MPE_OK;
 }
 
@@ -338,11 +392,13 @@ static mpe_status read_data(const uint8_t *s, size_t n, mpe_program *p, char *er
     while (r.pos < n) {
         uint64_t addr = r_le(&r, 8), len = r_le(&r, 8);
         if (r.bad || len == 0 || len > n - r.pos)
-            return fail(err, errlen, "DATA record %zu at section offset %zu is truncated or empty",
-                        p->ndata, r.pos);
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                            "DATA record %zu at section offset %zu is truncated or empty", p->ndata,
+                            r.pos);
         mpe_status st = mpe_program_add_data(p, addr, r_bytes(&r, (size_t)len), len);
         if (st)
-            return fail(err, errlen, "DATA record %zu: %s", p->ndata, mpe_status_str(st));
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT, "DATA record %zu: %s", p->ndata,
+                            mpe_status_str(st));
     }
     return MPE_OK;
 }
@@ -385,19 +441,21 @@ static mpe_status read_tensors(const uint8_t *s, size_t n, mpe_program *p, char 
     rbuf r = {s, n, 0, 0};
     uint64_t count = r_le(&r, 4);
     if (r.bad || count == 0 || count > (n - 4) / TDESC_MIN)
-        return fail(err, errlen, "TENSORS section: bad descriptor count %llu",
-                    (unsigned long long)count);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "TENSORS section: bad descriptor count %llu",
+                        (unsigned long long)count);
     for (uint64_t i = 0; i < count; i++) {
         mpe_tdesc d;
         if (r_tdesc(&r, &d))
-            return fail(err, errlen, "TENSORS section: descriptor %llu is malformed or truncated",
-                        (unsigned long long)i);
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                            "TENSORS section: descriptor %llu is malformed or truncated",
+                            (unsigned long long)i);
         mpe_status st = mpe_program_add_tensor(p, &d);
         if (st)
             return st;
     }
     if (r.pos != n)
-        return fail(err, errlen, "TENSORS section: %zu bytes after the last descriptor", n - r.pos);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "TENSORS section: %zu bytes after the last descriptor", n - r.pos);
     return MPE_OK;
 }
 
@@ -409,14 +467,15 @@ static mpe_status read_section(const uint8_t *b, const sec_entry *e, mpe_program
     switch (e->type) {
     case MPE_SEC_CODE:
         if (n % MPE_INSN_BYTES)
-            return fail(err, errlen, "CODE section of %zu bytes is not whole %d-byte instructions",
-                        n, MPE_INSN_BYTES);
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                            "CODE section of %zu bytes is not whole %d-byte instructions", n,
+                            MPE_INSN_BYTES);
         return mpe_program_set_code(p, s, n / MPE_INSN_BYTES);
     case MPE_SEC_DATA: return read_data(s, n, p, err, errlen);
     case MPE_SEC_TENSORS: return read_tensors(s, n, p, err, errlen);
     case MPE_SEC_META: {
         if (memchr(s, 0, n))
-            return fail(err, errlen, "META section contains a NUL byte");
+            return mpe_errf(err, errlen, MPE_ERR_FORMAT, "META section contains a NUL byte");
         char *m = malloc(n + 1);
         if (!m)
             return MPE_ERR_NOMEM;
@@ -440,7 +499,7 @@ static mpe_status read_all(const uint8_t *b, size_t len, mpe_program *p, char *e
         st = read_table(b, len, s, &n, err, errlen);
     for (int i = 0; !st && i < n; i++)
         if (s[i].type == MPE_SEC_ARCH)
-            st = read_arch(b + s[i].off, s[i].size, (uint32_t)get_le(b + 20, 4), &p->arch, err,
+            st = read_arch(b + s[i].off, s[i].size, (uint32_t)mpe_get_le(b + 20, 4), &p->arch, err,
                            errlen);
     for (int i = 0; !st && i < n; i++)
         st = read_section(b, &s[i], p, err, errlen);
@@ -456,11 +515,11 @@ mpe_status mpe_program_read(const uint8_t *buf, size_t len, mpe_program *p, char
     if (err && errlen)
         err[0] = 0;
     if (len > MPE_BIN_MAX_BYTES)
-        return fail(err, errlen, "%zu bytes: larger than any binary", len);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "%zu bytes: larger than any binary", len);
     mpe_status st = read_all(buf, len, p, err, errlen);
     if (st) {
         if (st != MPE_ERR_FORMAT && err && errlen && !err[0])
-            fail(err, errlen, "%s", mpe_status_str(st));
+            mpe_errf(err, errlen, MPE_ERR_FORMAT, "%s", mpe_status_str(st));
         mpe_program_free(p);
     }
     return st;
@@ -468,27 +527,23 @@ mpe_status mpe_program_read(const uint8_t *buf, size_t len, mpe_program *p, char
 
 /* ---- files ------------------------------------------------------------ */
 
-static void prefix(char *err, size_t errlen, const char *path)
-{
-    if (!err || !errlen)
-        return;
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%s", err);
-    snprintf(err, errlen, "%s: %s", path, tmp);
-}
-
 mpe_status mpe_program_save(const mpe_program *p, const char *path, char *err, size_t errlen)
 {
-    uint8_t *buf;
-    size_t len;
-    mpe_status st = mpe_program_write(p, &buf, &len, err, errlen);
+    layout l;
+    mpe_status st = prepare(p, &l, err, errlen);
     if (st) {
-        prefix(err, errlen, path);
-        return st;
+        mpe_err_prefix(err, errlen, "%s: ", path);
+        return st == MPE_ERR_RANGE ? MPE_ERR_FORMAT : st;
     }
-    st = mpe_out_write_file(path, buf, len, err, errlen);
-    free(buf);
-    return st;
+    mpe_outfile o;
+    st = mpe_out_open(&o, path, err, errlen);
+    if (st)
+        return st;
+    if (mpe_program_write_stream(p, o.f, NULL, 0) && !ferror(o.f)) {
+        mpe_out_abort(&o);
+        return mpe_errf(err, errlen, MPE_ERR_IO, "%s: cannot write (%s)", path, strerror(EIO));
+    }
+    return mpe_out_close(&o, err, errlen);
 }
 
 mpe_status mpe_program_load(const char *path, mpe_program *p, char *err, size_t errlen)
@@ -498,13 +553,13 @@ mpe_status mpe_program_load(const char *path, mpe_program *p, char *err, size_t 
     mpe_program_init(p);
     mpe_status st = mpe_read_file(path, MPE_BIN_MAX_BYTES + 1, &buf, &len);
     if (st) {
-        fail(err, errlen, "%s: cannot read (%s)", path,
-             st == MPE_ERR_RANGE ? "larger than any binary" : mpe_read_error(st));
+        mpe_errf(err, errlen, MPE_ERR_FORMAT, "%s: cannot read (%s)", path,
+                 st == MPE_ERR_RANGE ? "larger than any binary" : mpe_read_error(st));
         return st;
     }
     st = mpe_program_read(buf, len, p, err, errlen);
     free(buf);
     if (st)
-        prefix(err, errlen, path);
+        mpe_err_prefix(err, errlen, "%s: ", path);
     return st;
 }

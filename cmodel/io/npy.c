@@ -1,6 +1,8 @@
 /* NumPy .npy reader and writer. The header is a Python dict literal with
  * exactly the keys 'descr', 'fortran_order' and 'shape'; a small recursive
  * descent parser reads it within the header's bounds. */
+#include "mpe/err.h"
+#include "mpe/le.h"
 #include "mpe/npy.h"
 #include "mpe/outfile.h"
 
@@ -22,19 +24,6 @@ static const struct {
 #define NTYPES (sizeof npy_types / sizeof npy_types[0])
 
 static const char npy_magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
-
-static mpe_status fail(char *err, size_t errlen, mpe_status s, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static mpe_status fail(char *err, size_t errlen, mpe_status s, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
 
 const char *mpe_npy_descr(int dtype)
 {
@@ -224,32 +213,24 @@ static int parse_dict(hdr *h)
 
 /* ---- reader ------------------------------------------------------------ */
 
-static uint32_t rd_le(const uint8_t *p, int n)
-{
-    uint32_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
 /* Locates the header text [*hs, *hs + *hl) after the magic and version. */
 static mpe_status read_preamble(const uint8_t *buf, size_t len, size_t *hs,
                                 size_t *hl, char *err, size_t errlen)
 {
     if (len < 10 || memcmp(buf, npy_magic, 6))
-        return fail(err, errlen, MPE_ERR_FORMAT, "not a .npy file (bad magic)");
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "not a .npy file (bad magic)");
     int major = buf[6], minor = buf[7];
     if ((major < 1 || major > 3) || minor != 0)
-        return fail(err, errlen, MPE_ERR_FORMAT, "unsupported .npy version %d.%d",
-                    major, minor);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "unsupported .npy version %d.%d", major,
+                        minor);
     *hs = major == 1 ? 10 : 12;
     if (len < *hs)
-        return fail(err, errlen, MPE_ERR_FORMAT, "truncated .npy header");
-    *hl = rd_le(buf + 8, major == 1 ? 2 : 4);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "truncated .npy header");
+    *hl = (uint32_t)mpe_get_le(buf + 8, major == 1 ? 2 : 4);
     if (*hl > len - *hs)
-        return fail(err, errlen, MPE_ERR_FORMAT,
-                    "truncated .npy header (%zu header bytes announced, %zu present)",
-                    *hl, len - *hs);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "truncated .npy header (%zu header bytes announced, %zu present)", *hl,
+                        len - *hs);
     return MPE_OK;
 }
 
@@ -266,26 +247,25 @@ mpe_status mpe_npy_parse(const uint8_t *buf, size_t len, mpe_tensor *t,
     h.p = (const char *)buf + hs;
     h.end = h.p + hl;
     if (parse_dict(&h))
-        return fail(err, errlen, MPE_ERR_FORMAT, "bad .npy header: %s",
-                    h.msg ? h.msg : "not a valid header dictionary");
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "bad .npy header: %s",
+                        h.msg ? h.msg : "not a valid header dictionary");
     const char *why = "";
     int dtype = descr_type(h.descr, &why);
     if (!dtype)
-        return fail(err, errlen, MPE_ERR_UNSUPPORTED, "dtype '%s': %s", h.descr, why);
+        return mpe_errf(err, errlen, MPE_ERR_UNSUPPORTED, "dtype '%s': %s", h.descr, why);
     if (h.fortran)
-        return fail(err, errlen, MPE_ERR_UNSUPPORTED,
-                    "fortran_order arrays are not supported (save in C order)");
+        return mpe_errf(err, errlen, MPE_ERR_UNSUPPORTED,
+                        "fortran_order arrays are not supported (save in C order)");
     int64_t n = mpe_dims_count(h.ndim, h.dims);
     size_t es = mpe_ttype_size(dtype), have = len - hs - hl;
     if (n < 0)
-        return fail(err, errlen, MPE_ERR_FORMAT, "shape too large");
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "shape too large");
     if ((uint64_t)n * es != have)
-        return fail(err, errlen, MPE_ERR_FORMAT,
-                    "data has %zu bytes, the shape needs %llu", have,
-                    (unsigned long long)((uint64_t)n * es));
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "data has %zu bytes, the shape needs %llu",
+                        have, (unsigned long long)((uint64_t)n * es));
     s = mpe_tensor_alloc(t, dtype, h.ndim, h.dims);
     if (s != MPE_OK)
-        return fail(err, errlen, s, "cannot allocate the tensor");
+        return mpe_errf(err, errlen, s, "cannot allocate the tensor");
     if (have)
         memcpy(t->data, buf + hs + hl, have);
     return MPE_OK;
@@ -298,14 +278,14 @@ mpe_status mpe_npy_load(const char *path, mpe_tensor *t, char *err, size_t errle
     memset(t, 0, sizeof *t);
     mpe_status s = mpe_read_file(path, MPE_NPY_MAX_BYTES, &buf, &len);
     if (s == MPE_ERR_IO)
-        return fail(err, errlen, s, "%s: cannot read: %s", path, strerror(errno));
+        return mpe_errf(err, errlen, s, "%s: cannot read: %s", path, strerror(errno));
     if (s != MPE_OK)
-        return fail(err, errlen, s, "%s: %s", path, mpe_status_str(s));
-    char msg[200];
+        return mpe_errf(err, errlen, s, "%s: %s", path, mpe_status_str(s));
+    char msg[MPE_ERR_LEN];
     s = mpe_npy_parse(buf, len, t, msg, sizeof msg);
     free(buf);
     if (s != MPE_OK)
-        return fail(err, errlen, s, "%s: %s", path, msg);
+        return mpe_errf(err, errlen, s, "%s: %s", path, msg);
     return MPE_OK;
 }
 
@@ -343,8 +323,7 @@ mpe_status mpe_npy_encode(const mpe_tensor *t, uint8_t **buf, size_t *len)
     memcpy(b, npy_magic, 6);
     b[6] = 1;
     b[7] = 0;
-    b[8] = (uint8_t)hl;
-    b[9] = (uint8_t)(hl >> 8);
+    mpe_put_le(b + 8, hl, 2);
     memcpy(b + pre, dict, (size_t)dl);
     memset(b + pre + dl, ' ', hl - (size_t)dl - 1);
     b[total_hdr - 1] = '\n';
@@ -361,8 +340,8 @@ mpe_status mpe_npy_save(const char *path, const mpe_tensor *t, char *err, size_t
     size_t len;
     mpe_status s = mpe_npy_encode(t, &buf, &len);
     if (s != MPE_OK)
-        return fail(err, errlen, s, "%s: cannot write %s tensors as .npy", path,
-                    mpe_ttype_name(t->dtype));
+        return mpe_errf(err, errlen, s, "%s: cannot write %s tensors as .npy", path,
+                        mpe_ttype_name(t->dtype));
     s = mpe_out_write_file(path, buf, len, err, errlen);
     free(buf);
     return s;

@@ -3,6 +3,8 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "mpe/outfile.h"
 
+#include "mpe/err.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -13,9 +15,7 @@
 
 static mpe_status fail(char *err, size_t errlen, const char *path, int e)
 {
-    if (err && errlen)
-        snprintf(err, errlen, "%s: cannot write (%s)", path, strerror(e));
-    return MPE_ERR_IO;
+    return mpe_errf(err, errlen, MPE_ERR_IO, "%s: cannot write (%s)", path, strerror(e));
 }
 
 static char *dup_str(const char *s)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mpe/binary.h"
+#include "mpe/err.h"
 #include "mpe/isa.h"
 
 void mpe_program_init(mpe_program *p)
@@ -86,17 +87,6 @@ mpe_status mpe_program_set_meta(mpe_program *p, const char *text)
 
 /* ---- checks ------------------------------------------------------------ */
 
-static mpe_status fail(char *err, size_t len, const char *fmt, ...)
-{
-    if (err && len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, len, fmt, ap);
-        va_end(ap);
-    }
-    return MPE_ERR_FORMAT;
-}
-
 static int by_addr(const void *a, const void *b)
 {
     const mpe_data_rec *x = *(const mpe_data_rec *const *)a, *y = *(const mpe_data_rec *const *)b;
@@ -109,11 +99,12 @@ static mpe_status check_data(const mpe_program *p, char *err, size_t len)
     for (size_t i = 0; i < p->ndata; i++) {
         const mpe_data_rec *d = &p->data[i];
         if (d->len == 0)
-            return fail(err, len, "data record %zu is empty", i);
+            return mpe_errf(err, len, MPE_ERR_FORMAT, "data record %zu is empty", i);
         if (d->addr > mem || d->len > mem - d->addr)
-            return fail(err, len, "data record %zu [0x%llx, +%llu bytes) outside the %llu-byte memory",
-                        i, (unsigned long long)d->addr, (unsigned long long)d->len,
-                        (unsigned long long)mem);
+            return mpe_errf(err, len, MPE_ERR_FORMAT,
+                            "data record %zu [0x%llx, +%llu bytes) outside the %llu-byte memory", i,
+                            (unsigned long long)d->addr, (unsigned long long)d->len,
+                            (unsigned long long)mem);
     }
     if (p->ndata < 2)
         return MPE_OK;
@@ -126,9 +117,10 @@ static mpe_status check_data(const mpe_program *p, char *err, size_t len)
     mpe_status st = MPE_OK;
     for (size_t i = 1; i < p->ndata && !st; i++)
         if (s[i]->addr < s[i - 1]->addr + s[i - 1]->len)
-            st = fail(err, len, "data records at 0x%llx (+%llu) and 0x%llx overlap",
-                      (unsigned long long)s[i - 1]->addr, (unsigned long long)s[i - 1]->len,
-                      (unsigned long long)s[i]->addr);
+            st = mpe_errf(err, len, MPE_ERR_FORMAT,
+                          "data records at 0x%llx (+%llu) and 0x%llx overlap",
+                          (unsigned long long)s[i - 1]->addr, (unsigned long long)s[i - 1]->len,
+                          (unsigned long long)s[i]->addr);
     free(s);
     return st;
 }
@@ -141,21 +133,23 @@ static mpe_status check_tensors(const mpe_program *p, char *err, size_t len)
             return st;
         for (size_t j = 0; j < i; j++)
             if (!strcmp(p->tensors[j].name, p->tensors[i].name))
-                return fail(err, len, "two tensors named '%s'", p->tensors[i].name);
+                return mpe_errf(err, len, MPE_ERR_FORMAT, "two tensors named '%s'",
+                                p->tensors[i].name);
     }
     return MPE_OK;
 }
 
 mpe_status mpe_program_check(const mpe_program *p, char *err, size_t errlen)
 {
-    char msg[200];
+    char msg[MPE_ERR_LEN];
     if (mpe_arch_check(&p->arch, msg, sizeof msg))
-        return fail(err, errlen, "architecture: %s", msg);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "architecture: %s", msg);
     if (p->ninsns == 0 || !p->code)
-        return fail(err, errlen, "no instructions");
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "no instructions");
     if (p->ninsns > p->arch.imem_insns)
-        return fail(err, errlen, "%zu instructions do not fit the %u-instruction memory",
-                    p->ninsns, p->arch.imem_insns);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT,
+                        "%zu instructions do not fit the %u-instruction memory", p->ninsns,
+                        p->arch.imem_insns);
     mpe_status st = check_data(p, err, errlen);
     if (!st)
         st = check_tensors(p, err, errlen);
@@ -165,9 +159,9 @@ mpe_status mpe_program_check(const mpe_program *p, char *err, size_t errlen)
 mpe_status mpe_program_check_arch(const mpe_program *p, const mpe_arch *arch, char *err,
                                   size_t errlen)
 {
-    char msg[200];
+    char msg[MPE_ERR_LEN];
     if (mpe_arch_compare(&p->arch, "in the binary", arch, "in the configuration", msg,
                          sizeof msg))
-        return fail(err, errlen, "built for another architecture (%s)", msg);
+        return mpe_errf(err, errlen, MPE_ERR_FORMAT, "built for another architecture (%s)", msg);
     return MPE_OK;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpe/err.h"
 #include "mpe/format.h"
 #include "mpe/fp32.h"
 #include "mpe/outstage.h"
@@ -34,14 +35,16 @@ void mpe_code_put(uint8_t *b, uint64_t i, uint32_t cw, uint32_t code)
     b[bit >> 3] = (uint8_t)((b[bit >> 3] & ~m) | ((code << (bit & 7)) & m));
 }
 
+/* A reason about tensor d: "tensor 'NAME': ...". */
+static mpe_status fail(char *err, size_t len, const mpe_tdesc *d, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static mpe_status fail(char *err, size_t len, const mpe_tdesc *d, const char *fmt, ...)
 {
-    int n = snprintf(err, len, "tensor '%s': ", d->name);
     va_list ap;
     va_start(ap, fmt);
-    if (n >= 0 && (size_t)n < len)
-        vsnprintf(err + n, len - (size_t)n, fmt, ap);
+    mpe_verrf(err, len, MPE_ERR_FORMAT, fmt, ap);
     va_end(ap);
+    mpe_err_prefix(err, len, "tensor '%s': ", d->name);
     return MPE_ERR_FORMAT;
 }
 

@@ -44,13 +44,13 @@ int32_t mpe_dt_int_value(mpe_dtype t, uint32_t code)
 
 const char *mpe_dt_name(mpe_dtype t)
 {
-    static const char *small[2][17] = {
+    static const char *const small[2][17] = {
         {"int0", "int1", "int2", "int3", "int4", "int5", "int6", "int7", "int8",
          "int9", "int10", "int11", "int12", "int13", "int14", "int15", "int16"},
         {"uint0", "uint1", "uint2", "uint3", "uint4", "uint5", "uint6", "uint7",
          "uint8", "uint9", "uint10", "uint11", "uint12", "uint13", "uint14",
          "uint15", "uint16"}};
-    static const char *bfp[9] = {"bfpint0", "bfpint1", "bfpint2", "bfpint3",
+    static const char *const bfp[9] = {"bfpint0", "bfpint1", "bfpint2", "bfpint3",
                                  "bfpint4", "bfpint5", "bfpint6", "bfpint7",
                                  "bfpint8"};
     switch (t.kind) {

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mpe/le.h"
+
 size_t mpe_bits_bytes(size_t n, unsigned bits)
 {
     return (n * bits + 7) / 8;
@@ -33,17 +35,8 @@ void mpe_bits_unpack(const uint8_t *in, size_t n, unsigned bits, uint16_t *codes
     }
 }
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
+static void put_le32(uint8_t *p, uint32_t v) { mpe_put_le(p, v, 4); }
+static uint32_t get_le32(const uint8_t *p) { return (uint32_t)mpe_get_le(p, 4); }
 
 static int is_block_kind(int kind)
 {

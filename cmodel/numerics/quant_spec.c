@@ -1,5 +1,6 @@
 /* Quantizer formats: the one table of quantization formats, spec parsing
  * and checking, quantized-tensor storage. docs/numerics.md section 3. */
+#include "mpe/err.h"
 #include "mpe/quant.h"
 
 #include <stdarg.h>
@@ -102,43 +103,29 @@ const char *mpe_qspec_name(const mpe_qspec *s)
     return f ? f->name : "?";
 }
 
-static mpe_status fail(char *err, size_t errlen, mpe_status st,
-                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static mpe_status fail(char *err, size_t errlen, mpe_status st,
-                       const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
-
 /* Group/axis rules of the table row. */
 static mpe_status check_granularity(const mpe_qformat *f, const mpe_qspec *s,
                                     int ndim, char *err, size_t errlen)
 {
     const char *n = f->name;
     if (s->axis >= 0 && !f->axis_ok)
-        return fail(err, errlen, MPE_ERR_ARG,
-                    "%s: per-channel scales (--axis) are not available for this format", n);
+        return mpe_errf(err, errlen, MPE_ERR_ARG,
+                        "%s: per-channel scales (--axis) are not available for this format", n);
     if (s->axis >= 0 && s->group)
-        return fail(err, errlen, MPE_ERR_ARG, "%s: choose a group or an axis, not both", n);
+        return mpe_errf(err, errlen, MPE_ERR_ARG, "%s: choose a group or an axis, not both", n);
     if (s->axis >= ndim || s->axis < -1)
-        return fail(err, errlen, MPE_ERR_ARG, "%s: axis %d out of range for a rank-%d tensor",
-                    n, (int)s->axis, ndim);
+        return mpe_errf(err, errlen, MPE_ERR_ARG, "%s: axis %d out of range for a rank-%d tensor",
+                        n, (int)s->axis, ndim);
     if (f->group_max == 0 && s->group)
-        return fail(err, errlen, MPE_ERR_ARG, "%s: element-wise format takes no group", n);
+        return mpe_errf(err, errlen, MPE_ERR_ARG, "%s: element-wise format takes no group", n);
     if (f->group_min == f->group_max && f->group_max && s->group != f->group_max)
-        return fail(err, errlen, MPE_ERR_ARG, "%s: the block size is fixed at %d (got %d)",
-                    n, f->group_max, (int)s->group);
+        return mpe_errf(err, errlen, MPE_ERR_ARG, "%s: the block size is fixed at %d (got %d)", n,
+                        f->group_max, (int)s->group);
     if (s->group && (s->group < f->group_min || s->group > f->group_max))
-        return fail(err, errlen, MPE_ERR_RANGE, "%s: group %d out of range %d..%d",
-                    n, (int)s->group, f->group_min, f->group_max);
+        return mpe_errf(err, errlen, MPE_ERR_RANGE, "%s: group %d out of range %d..%d", n,
+                        (int)s->group, f->group_min, f->group_max);
     if (!s->group && f->group_def)
-        return fail(err, errlen, MPE_ERR_ARG, "%s: needs a block size", n);
+        return mpe_errf(err, errlen, MPE_ERR_ARG, "%s: needs a block size", n);
     return MPE_OK;
 }
 
@@ -147,19 +134,19 @@ mpe_status mpe_qspec_check(const mpe_qspec *s, int ndim, const int64_t *dims,
 {
     const mpe_qformat *f = spec_row(s);
     if (!f)
-        return fail(err, errlen, MPE_ERR_ARG, "unknown quantization format");
+        return mpe_errf(err, errlen, MPE_ERR_ARG, "unknown quantization format");
     if (s->round != MPE_RNE && s->round != MPE_RNA)
-        return fail(err, errlen, MPE_ERR_ARG, "%s: bad rounding mode %d", f->name, s->round);
+        return mpe_errf(err, errlen, MPE_ERR_ARG, "%s: bad rounding mode %d", f->name, s->round);
     if (ndim < 0 || ndim > MPE_TENSOR_MAX_DIMS || mpe_dims_count(ndim, dims) < 0)
-        return fail(err, errlen, MPE_ERR_SHAPE, "%s: bad tensor shape", f->name);
+        return mpe_errf(err, errlen, MPE_ERR_SHAPE, "%s: bad tensor shape", f->name);
     mpe_status st = check_granularity(f, s, ndim, err, errlen);
     if (st != MPE_OK)
         return st;
     int64_t last = ndim ? dims[ndim - 1] : 1;
     if (s->group && last % s->group)
-        return fail(err, errlen, MPE_ERR_SHAPE,
-                    "%s: last axis of length %lld is not a multiple of the block size %d",
-                    f->name, (long long)last, (int)s->group);
+        return mpe_errf(err, errlen, MPE_ERR_SHAPE,
+                        "%s: last axis of length %lld is not a multiple of the block size %d",
+                        f->name, (long long)last, (int)s->group);
     return MPE_OK;
 }
 

@@ -44,7 +44,7 @@ static int make_table(mpe_dtype t, int bfp, dec_table *d)
     for (size_t c = 0; c < n; c++) {
         int64_t v;
         if (bfp) {
-            pe_elem e = pe_bfp_decode(t, (uint32_t)c);
+            pe_elem e = mpe_pe_bfp_decode(t, (uint32_t)c);
             v = (int64_t)((uint64_t)e.mant << e.eoff);
             v = e.sign ? -v : v;
             d->spec[c] = (uint8_t)(e.nan | (e.inf << 1));
@@ -305,9 +305,9 @@ static uint32_t bfp_special_block(const mpe_pe_cfg *cfg, const mpe_gemm_args *g,
     __int128 d = 0;
     unsigned spec = 0;
     for (int k = 0; k < len; k++)
-        spec |= pe_bfp_lane(pe_bfp_decode(cfg->a, g->A[ia + k]),
-                            pe_bfp_decode(cfg->w, g->W[iw + k]), &d);
-    return pe_bfp_block_value(cfg, d, spec, as, ws);
+        spec |= pe_bfp_lane(mpe_pe_bfp_decode(cfg->a, g->A[ia + k]),
+                            mpe_pe_bfp_decode(cfg->w, g->W[iw + k]), &d);
+    return mpe_pe_bfp_block_value(cfg, d, spec, as, ws);
 }
 
 /* Value of block b of output (m, n) for the FP32 accumulator. */
@@ -320,13 +320,13 @@ static uint32_t block_value(const mpe_pe_cfg *cfg, const mpe_gemm_args *g, const
     if (cfg->mode == MPE_MODE_SHIFTADD) {
         int64_t z = g->w_zero ? g->w_zero[is] : 0;
         int64_t v = (int64_t)dot_at(&o->A, ia, &o->W, iw, G) - z * S[(size_t)m * nb + b];
-        return pe_sa_group_value(v, g->w_scale[is]);
+        return mpe_pe_sa_group_value(v, g->w_scale[is]);
     }
-    pe_scale as = pe_bfp_scale((mpe_fmt)cfg->scale_fmt, g->a_scale[(size_t)m * nb + b]);
-    pe_scale ws = pe_bfp_scale((mpe_fmt)cfg->scale_fmt, g->w_scale[is]);
+    pe_scale as = mpe_pe_bfp_scale((mpe_fmt)cfg->scale_fmt, g->a_scale[(size_t)m * nb + b]);
+    pe_scale ws = mpe_pe_bfp_scale((mpe_fmt)cfg->scale_fmt, g->w_scale[is]);
     if (block_special(&o->A, ia, G) || block_special(&o->W, iw, G))
         return bfp_special_block(cfg, g, ia, iw, G, as, ws);
-    return pe_bfp_block_value(cfg, dot_at(&o->A, ia, &o->W, iw, G), 0, as, ws);
+    return mpe_pe_bfp_block_value(cfg, dot_at(&o->A, ia, &o->W, iw, G), 0, as, ws);
 }
 
 static mpe_status fast_grouped(const mpe_pe_cfg *cfg, const mpe_gemm_args *g, uint32_t *y)
@@ -351,7 +351,7 @@ static mpe_status fast_grouped(const mpe_pe_cfg *cfg, const mpe_gemm_args *g, ui
 mpe_status mpe_gemm_fast(const mpe_pe_cfg *cfg, const mpe_gemm_args *g, int64_t *y_int,
                          uint32_t *y_f32)
 {
-    mpe_status s = pe_cfg_types_check(cfg, NULL, 0);
+    mpe_status s = mpe_pe_cfg_types_check(cfg, NULL, 0);
     if (s != MPE_OK)
         return s;
     if (!g || !g->A || !g->W)

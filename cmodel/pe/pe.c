@@ -2,6 +2,7 @@
  * segments (docs/numerics.md section 5). The datapath of each mode lives in
  * pe_mac.c, pe_lut.c, pe_shiftadd.c, pe_bfp.c and pe_bitserial.c. */
 #include "pe_int.h"
+#include "mpe/err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,17 +27,6 @@ int mpe_mode_parse(const char *name, mpe_mode *out)
 }
 
 /* ------------------------------------------------------------ checks */
-
-static mpe_status fail(mpe_status s, char *msg, unsigned len, const char *fmt, ...)
-{
-    if (msg && len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, len, fmt, ap);
-        va_end(ap);
-    }
-    return s;
-}
 
 /* intN/uintN with lo <= N <= hi */
 static int is_int(mpe_dtype t, int lo, int hi)
@@ -104,63 +94,62 @@ static const char *const w_allowed[MPE_MODE_COUNT] = {
     "fp8_e4m3, fp8_e5m2, fp6_e3m2, fp6_e2m3, fp4_e2m1, bfpint4..8",
     "intN/uintN, N = 1..16"};
 
-mpe_status pe_cfg_types_check(const mpe_pe_cfg *c, char *msg, unsigned len)
+mpe_status mpe_pe_cfg_types_check(const mpe_pe_cfg *c, char *msg, unsigned len)
 {
     if (!c)
-        return fail(MPE_ERR_ARG, msg, len, "no configuration");
+        return mpe_errf(msg, len, MPE_ERR_ARG, "no configuration");
     if (c->mode >= MPE_MODE_COUNT)
-        return fail(MPE_ERR_ARG, msg, len, "unknown PE mode %u", c->mode);
+        return mpe_errf(msg, len, MPE_ERR_ARG, "unknown PE mode %u", c->mode);
     const char *mn = mode_names[c->mode];
     if (!dt_valid(c->a) || !a_ok(c))
-        return fail(MPE_ERR_ARG, msg, len, "%s: activations %s not supported (%s)", mn,
-                    dt_valid(c->a) ? mpe_dt_name(c->a) : "(malformed type)",
-                    a_allowed[c->mode]);
+        return mpe_errf(msg, len, MPE_ERR_ARG, "%s: activations %s not supported (%s)", mn,
+                        dt_valid(c->a) ? mpe_dt_name(c->a) : "(malformed type)",
+                        a_allowed[c->mode]);
     if (!dt_valid(c->w) || !w_ok(c))
-        return fail(MPE_ERR_ARG, msg, len, "%s: weights %s not supported (%s)", mn,
-                    dt_valid(c->w) ? mpe_dt_name(c->w) : "(malformed type)",
-                    w_allowed[c->mode]);
+        return mpe_errf(msg, len, MPE_ERR_ARG, "%s: weights %s not supported (%s)", mn,
+                        dt_valid(c->w) ? mpe_dt_name(c->w) : "(malformed type)",
+                        w_allowed[c->mode]);
     if (c->both_serial && c->mode != MPE_MODE_BITSERIAL)
-        return fail(MPE_ERR_ARG, msg, len, "%s: both_serial is a bitserial option", mn);
+        return mpe_errf(msg, len, MPE_ERR_ARG, "%s: both_serial is a bitserial option", mn);
     if (c->both_serial > 1)
-        return fail(MPE_ERR_ARG, msg, len, "bitserial: both_serial must be 0 or 1");
+        return mpe_errf(msg, len, MPE_ERR_ARG, "bitserial: both_serial must be 0 or 1");
     if (c->group && c->mode != MPE_MODE_SHIFTADD && c->mode != MPE_MODE_BFP)
-        return fail(MPE_ERR_ARG, msg, len, "%s: group %u given, the mode has no groups",
-                    mn, c->group);
-    if (c->mode == MPE_MODE_BFP && c->scale_fmt != MPE_FMT_E8M0 &&
-        c->scale_fmt != MPE_FMT_UE4M3)
-        return fail(MPE_ERR_ARG, msg, len, "bfp: scale format must be e8m0 or ue4m3");
+        return mpe_errf(msg, len, MPE_ERR_ARG, "%s: group %u given, the mode has no groups", mn,
+                        c->group);
+    if (c->mode == MPE_MODE_BFP && c->scale_fmt != MPE_FMT_E8M0 && c->scale_fmt != MPE_FMT_UE4M3)
+        return mpe_errf(msg, len, MPE_ERR_ARG, "bfp: scale format must be e8m0 or ue4m3");
     if (c->mode == MPE_MODE_SHIFTADD && c->group && c->scale_fmt != MPE_FMT_FP16)
-        return fail(MPE_ERR_ARG, msg, len, "shiftadd: group scales must be fp16");
+        return mpe_errf(msg, len, MPE_ERR_ARG, "shiftadd: group scales must be fp16");
     return MPE_OK;
 }
 
 mpe_status mpe_pe_dims_check(int lanes, int cols, char *msg, unsigned len)
 {
     if (lanes < 4 || lanes > MPE_PE_MAX_LANES || lanes % 4)
-        return fail(MPE_ERR_SHAPE, msg, len,
-                    "lanes %d: must be a multiple of 4 in 4..%d", lanes, MPE_PE_MAX_LANES);
+        return mpe_errf(msg, len, MPE_ERR_SHAPE, "lanes %d: must be a multiple of 4 in 4..%d",
+                        lanes, MPE_PE_MAX_LANES);
     if (cols < 1 || cols > MPE_PE_MAX_COLS)
-        return fail(MPE_ERR_SHAPE, msg, len, "cols %d: must be in 1..%d", cols,
-                    MPE_PE_MAX_COLS);
+        return mpe_errf(msg, len, MPE_ERR_SHAPE, "cols %d: must be in 1..%d", cols,
+                        MPE_PE_MAX_COLS);
     return MPE_OK;
 }
 
 mpe_status mpe_pe_cfg_check(const mpe_pe_cfg *c, int lanes, char *msg, unsigned len)
 {
-    mpe_status s = pe_cfg_types_check(c, msg, len);
+    mpe_status s = mpe_pe_cfg_types_check(c, msg, len);
     if (s != MPE_OK)
         return s;
     if ((s = mpe_pe_dims_check(lanes, 1, msg, len)) != MPE_OK)
         return s;
     if (c->mode == MPE_MODE_BFP && c->group == 0)
-        return fail(MPE_ERR_SHAPE, msg, len, "bfp: block size (group) must be >= 1");
+        return mpe_errf(msg, len, MPE_ERR_SHAPE, "bfp: block size (group) must be >= 1");
     if (c->group > MPE_PE_MAX_GROUP)
-        return fail(MPE_ERR_SHAPE, msg, len, "%s: group %u larger than %d",
-                    mode_names[c->mode], c->group, MPE_PE_MAX_GROUP);
+        return mpe_errf(msg, len, MPE_ERR_SHAPE, "%s: group %u larger than %d", mode_names[c->mode],
+                        c->group, MPE_PE_MAX_GROUP);
     if (c->group && lanes % c->group && c->group % lanes)
-        return fail(MPE_ERR_SHAPE, msg, len,
-                    "%s: group %u neither divides nor is a multiple of %d lanes",
-                    mode_names[c->mode], c->group, lanes);
+        return mpe_errf(msg, len, MPE_ERR_SHAPE,
+                        "%s: group %u neither divides nor is a multiple of %d lanes",
+                        mode_names[c->mode], c->group, lanes);
     return MPE_OK;
 }
 
@@ -251,7 +240,7 @@ static int op_arrays_ok(const mpe_pe *pe, const mpe_pe_op *op)
 mpe_status mpe_pe_step(mpe_pe *pe, const mpe_pe_op *op, int *cycles)
 {
     static int (*const mode_op[MPE_MODE_COUNT])(mpe_pe *, const mpe_pe_op *) = {
-        pe_mac_op, pe_lut_op, pe_sa_op, pe_bfp_op, pe_bs_op};
+        mpe_pe_mac_op, mpe_pe_lut_op, mpe_pe_sa_op, mpe_pe_bfp_op, mpe_pe_bs_op};
     if (!pe || !op)
         return MPE_ERR_ARG;
     mpe_status s = mpe_pe_dims_check(pe->lanes, pe->cols, NULL, 0);
@@ -291,14 +280,14 @@ uint32_t mpe_pe_acc_f32(const mpe_pe *pe, int c)
 
 /* ------------------------------------------------------------ helpers */
 
-void pe_decode_acts(const mpe_pe *pe, const uint16_t *a, int32_t *x)
+void mpe_pe_decode_acts(const mpe_pe *pe, const uint16_t *a, int32_t *x)
 {
     int sg = pe->cfg.a.kind == MPE_DT_INT;
     for (int k = 0; k < pe->lanes; k++)
         x[k] = pe_int_dec(sg, pe->cfg.a.bits, a[k]);
 }
 
-int pe_segments(mpe_pe *pe, pe_seg *seg)
+int mpe_pe_segments(mpe_pe *pe, pe_seg *seg)
 {
     int g = pe->cfg.group, n = 0;
     if (g < pe->lanes) {

@@ -8,7 +8,9 @@
  * the FP32 accumulator. */
 #include "pe_int.h"
 
-int pe_bfp_lsb(mpe_dtype t)
+/* Exponent of the least significant bit of an element type (fp: the
+ * minimum subnormal exponent; bfpint b: -(b-2)). */
+static int bfp_lsb(mpe_dtype t)
 {
     if (t.kind == MPE_DT_BFPINT)
         return 2 - t.bits;
@@ -16,7 +18,7 @@ int pe_bfp_lsb(mpe_dtype t)
     return 1 - fi->bias - fi->mbits;
 }
 
-pe_elem pe_bfp_decode(mpe_dtype t, uint32_t code)
+pe_elem mpe_pe_bfp_decode(mpe_dtype t, uint32_t code)
 {
     pe_elem e = {0, 0, 0, 0, 0};
     if (t.kind == MPE_DT_BFPINT) {
@@ -31,12 +33,12 @@ pe_elem pe_bfp_decode(mpe_dtype t, uint32_t code)
     e.inf = x.cls == MPE_XV_INF;
     if (x.cls == MPE_XV_FINITE) {
         e.mant = (uint32_t)x.mant;
-        e.eoff = (uint8_t)(x.exp - pe_bfp_lsb(t));
+        e.eoff = (uint8_t)(x.exp - bfp_lsb(t));
     }
     return e;
 }
 
-pe_scale pe_bfp_scale(mpe_fmt f, unsigned code)
+pe_scale mpe_pe_bfp_scale(mpe_fmt f, unsigned code)
 {
     mpe_xval x = mpe_fp_unpack(f, code & 0xFF); /* the low byte carries the code */
     pe_scale s = {x.cls == MPE_XV_NAN, 0, 0};
@@ -47,7 +49,7 @@ pe_scale pe_bfp_scale(mpe_fmt f, unsigned code)
     return s;
 }
 
-uint32_t pe_bfp_block_value(const mpe_pe_cfg *cfg, __int128 d, unsigned spec, pe_scale sa,
+uint32_t mpe_pe_bfp_block_value(const mpe_pe_cfg *cfg, __int128 d, unsigned spec, pe_scale sa,
                             pe_scale sw)
 {
     if (sa.nan || sw.nan || (spec & 1) || (spec & 6) == 6)
@@ -57,7 +59,7 @@ uint32_t pe_bfp_block_value(const mpe_pe_cfg *cfg, __int128 d, unsigned spec, pe
     if (spec & 4)
         return MPE_F32_NINF;
     __int128 v = d * sa.mant * sw.mant;
-    int e = pe_bfp_lsb(cfg->a) + pe_bfp_lsb(cfg->w) + sa.exp + sw.exp;
+    int e = bfp_lsb(cfg->a) + bfp_lsb(cfg->w) + sa.exp + sw.exp;
     return mpe_f32_from_int(v, e);
 }
 
@@ -95,8 +97,8 @@ static void ensure_tables(mpe_pe *pe)
         if (have->kind == t.kind && have->bits == t.bits && have->fmt == t.fmt)
             continue;
         for (uint32_t c = 0; c < (1u << t.bits); c++)
-            pe->dec[i][c] = i < 2 ? elem_pack(pe_bfp_decode(t, c))
-                                  : scale_pack(pe_bfp_scale((mpe_fmt)t.fmt, c));
+            pe->dec[i][c] = i < 2 ? elem_pack(mpe_pe_bfp_decode(t, c))
+                                  : scale_pack(mpe_pe_bfp_scale((mpe_fmt)t.fmt, c));
         *have = t;
     }
 }
@@ -117,13 +119,13 @@ static void block_segment(mpe_pe *pe, const mpe_pe_op *op, const pe_elem *ea, in
     int slots = mpe_pe_scale_slots(&pe->cfg, pe->lanes);
     pe_scale sa = scale_unpack(pe->dec[2][op->a_scale[sg->slot] & 0xFF]);
     pe_scale sw = scale_unpack(pe->dec[2][op->w_scale[c * slots + sg->slot] & 0xFF]);
-    uint32_t v = pe_bfp_block_value(&pe->cfg, pe->gacc[c], pe->gspec[c], sa, sw);
+    uint32_t v = mpe_pe_bfp_block_value(&pe->cfg, pe->gacc[c], pe->gspec[c], sa, sw);
     pe->facc[c] = mpe_f32_add(pe->facc[c], v);
     pe->gacc[c] = 0;
     pe->gspec[c] = 0;
 }
 
-int pe_bfp_op(mpe_pe *pe, const mpe_pe_op *op)
+int mpe_pe_bfp_op(mpe_pe *pe, const mpe_pe_op *op)
 {
     pe_elem ea[MPE_PE_MAX_LANES];
     pe_seg seg[MPE_PE_MAX_LANES];
@@ -131,7 +133,7 @@ int pe_bfp_op(mpe_pe *pe, const mpe_pe_op *op)
     ensure_tables(pe);
     for (int k = 0; k < pe->lanes; k++)
         ea[k] = elem_unpack(pe->dec[0][op->a[k] & mask]);
-    int nseg = pe_segments(pe, seg);
+    int nseg = mpe_pe_segments(pe, seg);
     for (int i = 0; i < nseg; i++) /* one closing block per cycle */
         for (int c = 0; c < pe->cols; c++)
             block_segment(pe, op, ea, c, &seg[i]);

@@ -50,7 +50,7 @@ static int64_t both_serial_column(const mpe_pe *pe, const uint64_t *am, const ui
     return (int64_t)acc;
 }
 
-int pe_bs_op(mpe_pe *pe, const mpe_pe_op *op)
+int mpe_pe_bs_op(mpe_pe *pe, const mpe_pe_op *op)
 {
     uint64_t am[16];
     plane_masks(op->a, pe->lanes, pe->cfg.a.bits, am);

@@ -13,7 +13,7 @@
 
 /* ---- pe.c */
 /* Operand types and flags of a configuration (no lanes/group shape). */
-mpe_status pe_cfg_types_check(const mpe_pe_cfg *cfg, char *msg, unsigned msglen);
+mpe_status mpe_pe_cfg_types_check(const mpe_pe_cfg *cfg, char *msg, unsigned msglen);
 
 /* v << s on the two's complement bits (defined for negative v). */
 static inline int64_t pe_shl(int64_t v, unsigned s)
@@ -33,7 +33,7 @@ static inline uint64_t pe_acc_add(uint64_t acc, int64_t v)
     return (acc + (uint64_t)v) & PE_ACC_MASK;
 }
 /* Decodes the activation codes of an op (intN/uintN) into x[lanes]. */
-void pe_decode_acts(const mpe_pe *pe, const uint16_t *a, int32_t *x);
+void mpe_pe_decode_acts(const mpe_pe *pe, const uint16_t *a, int32_t *x);
 
 /* The groups (shift-add) or blocks (bfp) an op touches, in lane order:
  * lanes [lo, hi), the scale slot, and whether the op closes the group. */
@@ -43,19 +43,19 @@ typedef struct {
 /* Splits the op into segments and advances pe->gpos; returns the count.
  * group < lanes: lanes/group segments, each closing; otherwise one segment
  * of all lanes, closing when the group's lanes are complete. */
-int pe_segments(mpe_pe *pe, pe_seg *seg);
+int mpe_pe_segments(mpe_pe *pe, pe_seg *seg);
 
 /* ---- one structural op per mode; each returns the op's cycles */
-int pe_mac_op(mpe_pe *pe, const mpe_pe_op *op);
-int pe_lut_op(mpe_pe *pe, const mpe_pe_op *op);
-int pe_sa_op(mpe_pe *pe, const mpe_pe_op *op);
-int pe_bfp_op(mpe_pe *pe, const mpe_pe_op *op);
-int pe_bs_op(mpe_pe *pe, const mpe_pe_op *op);
+int mpe_pe_mac_op(mpe_pe *pe, const mpe_pe_op *op);
+int mpe_pe_lut_op(mpe_pe *pe, const mpe_pe_op *op);
+int mpe_pe_sa_op(mpe_pe *pe, const mpe_pe_op *op);
+int mpe_pe_bfp_op(mpe_pe *pe, const mpe_pe_op *op);
+int mpe_pe_bs_op(mpe_pe *pe, const mpe_pe_op *op);
 
 /* ---- pe_shiftadd.c: closing a group (shared with the fast path) */
 /* FP32 value of a closed group: int_to_f32(v * m_s, e_s) for the FP16
  * scale s = (-1)^sign m_s 2^e_s; inf/NaN scales per docs/numerics.md 5.2. */
-uint32_t pe_sa_group_value(int64_t v, uint16_t scale);
+uint32_t mpe_pe_sa_group_value(int64_t v, uint16_t scale);
 
 /* ---- pe_bfp.c: element decode and block close (shared with the fast path) */
 typedef struct {
@@ -63,10 +63,7 @@ typedef struct {
     uint8_t eoff;  /* exponent offset above the format's LSB exponent */
     uint32_t mant; /* integer mantissa magnitude (0 for zero, NaN, inf) */
 } pe_elem;
-/* Exponent of the least significant bit of an element type (fp: the
- * minimum subnormal exponent; bfpint b: -(b-2)). */
-int pe_bfp_lsb(mpe_dtype t);
-pe_elem pe_bfp_decode(mpe_dtype t, uint32_t code);
+pe_elem mpe_pe_bfp_decode(mpe_dtype t, uint32_t code);
 /* Adds one lane's exact product to *d (in units of 2^(La+Lw)) and returns
  * its special flags (1 NaN, 2 +inf, 4 -inf). */
 static inline unsigned pe_bfp_lane(pe_elem a, pe_elem w, __int128 *d)
@@ -88,13 +85,12 @@ typedef struct {
     uint8_t nan, mant;
     int16_t exp;
 } pe_scale;
-pe_scale pe_bfp_scale(mpe_fmt f, unsigned code);
+pe_scale mpe_pe_bfp_scale(mpe_fmt f, unsigned code);
 /* FP32 value of a closed block: exact D, its special flags, the scales. */
-uint32_t pe_bfp_block_value(const mpe_pe_cfg *cfg, __int128 d, unsigned spec, pe_scale sa,
+uint32_t mpe_pe_bfp_block_value(const mpe_pe_cfg *cfg, __int128 d, unsigned spec, pe_scale sa,
                             pe_scale sw);
 
-/* ---- pe_lut.c: the half table of one group of four activations */
-void pe_lut_half_table(const int32_t *x, int32_t h[8]);
+/* ---- pe_lut.c */
 /* T(idx) from the half table: idx[3] ? -H[~idx[2:0]] : H[idx[2:0]]. */
 static inline int32_t pe_lut_lookup(const int32_t h[8], unsigned idx)
 {

@@ -13,7 +13,8 @@ _Static_assert(FLT_EVAL_METHOD == 0, "FP32 expressions must be evaluated in FP32
 
 #define LUT_MAX_GROUPS (MPE_PE_MAX_LANES / 4)
 
-void pe_lut_half_table(const int32_t *x, int32_t h[8])
+/* The half table of one group of four activations. */
+static void lut_half_table(const int32_t *x, int32_t h[8])
 {
     /* pair tables p01[b0 + 2 b1] and p23[b2]; b3 = 0, so x3 enters negated */
     const int32_t p01[4] = {-x[0] - x[1], x[0] - x[1], -x[0] + x[1], x[0] + x[1]};
@@ -84,15 +85,15 @@ static int64_t planes_twice(mpe_dtype w, const int64_t *p)
     return t;
 }
 
-int pe_lut_op(mpe_pe *pe, const mpe_pe_op *op)
+int mpe_pe_lut_op(mpe_pe *pe, const mpe_pe_op *op)
 {
     int32_t x[MPE_PE_MAX_LANES], h[LUT_MAX_GROUPS][8];
     int groups = pe->lanes / 4;
     mpe_dtype w = pe->cfg.w;
     int64_t s = 0, p[16];
-    pe_decode_acts(pe, op->a, x);
+    mpe_pe_decode_acts(pe, op->a, x);
     for (int g = 0; g < groups; g++) { /* cycle 0: tables */
-        pe_lut_half_table(x + 4 * g, h[g]);
+        lut_half_table(x + 4 * g, h[g]);
         s -= h[g][0]; /* H[0] = -(x0 + x1 + x2 + x3) */
     }
     for (int c = 0; c < pe->cols; c++) {
@@ -134,7 +135,7 @@ mpe_status mpe_lut_dot_q8(mpe_dtype a, mpe_dtype w, int K, const uint16_t *x,
                           const uint16_t *wc, uint32_t *out, uint32_t *lut_scale)
 {
     mpe_pe_cfg cfg = {MPE_MODE_LUT, a, w, 0, 0, 0};
-    if (pe_cfg_types_check(&cfg, NULL, 0) != MPE_OK || K < 4 || K > 65536 || K % 4 ||
+    if (mpe_pe_cfg_types_check(&cfg, NULL, 0) != MPE_OK || K < 4 || K > 65536 || K % 4 ||
         !x || !wc || !out)
         return MPE_ERR_ARG;
     float scale = q8_scale(a, K, x);
@@ -144,7 +145,7 @@ mpe_status mpe_lut_dot_q8(mpe_dtype a, mpe_dtype w, int K, const uint16_t *x,
         int64_t pq[16];
         for (int j = 0; j < 4; j++)
             v[j] = pe_int_dec(a.kind == MPE_DT_INT, a.bits, x[g + j]);
-        pe_lut_half_table(v, h[0]);
+        lut_half_table(v, h[0]);
         s -= h[0][0];
         for (int k = 0; k < 8; k++)
             h[0][k] = quant_entry(h[0][k], scale);

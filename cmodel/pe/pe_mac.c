@@ -2,12 +2,12 @@
  * acc += sum_k a_k * w_k into the wrapping int48 accumulator. One cycle. */
 #include "pe_int.h"
 
-int pe_mac_op(mpe_pe *pe, const mpe_pe_op *op)
+int mpe_pe_mac_op(mpe_pe *pe, const mpe_pe_op *op)
 {
     int32_t x[MPE_PE_MAX_LANES];
     int lanes = pe->lanes;
     int w_sg = pe->cfg.w.kind == MPE_DT_INT;
-    pe_decode_acts(pe, op->a, x);
+    mpe_pe_decode_acts(pe, op->a, x);
     for (int c = 0; c < pe->cols; c++) {
         const uint16_t *w = op->w + (size_t)c * lanes;
         int64_t dot = 0;

@@ -34,7 +34,7 @@ static int64_t lane_sum(const mpe_pe *pe, const int32_t *x, const uint16_t *w, i
     return s;
 }
 
-uint32_t pe_sa_group_value(int64_t v, uint16_t scale)
+uint32_t mpe_pe_sa_group_value(int64_t v, uint16_t scale)
 {
     mpe_xval s = mpe_fp_unpack(MPE_FMT_FP16, scale);
     if (s.cls == MPE_XV_NAN)
@@ -54,7 +54,7 @@ static void close_group(mpe_pe *pe, const mpe_pe_op *op, int c, int slot)
     int slots = mpe_pe_scale_slots(&pe->cfg, pe->lanes);
     int64_t z = op->w_zero ? op->w_zero[c * slots + slot] : 0;
     int64_t v = (int64_t)pe->gacc[c] - z * pe->gsum;
-    uint32_t val = pe_sa_group_value(v, op->w_scale[c * slots + slot]);
+    uint32_t val = mpe_pe_sa_group_value(v, op->w_scale[c * slots + slot]);
     pe->facc[c] = mpe_f32_add(pe->facc[c], val);
     pe->gacc[c] = 0;
 }
@@ -76,11 +76,11 @@ static void grouped_op(mpe_pe *pe, const mpe_pe_op *op, const int32_t *x,
     }
 }
 
-int pe_sa_op(mpe_pe *pe, const mpe_pe_op *op)
+int mpe_pe_sa_op(mpe_pe *pe, const mpe_pe_op *op)
 {
     int32_t x[MPE_PE_MAX_LANES];
     pe_seg seg[MPE_PE_MAX_LANES];
-    pe_decode_acts(pe, op->a, x);
+    mpe_pe_decode_acts(pe, op->a, x);
     if (pe->cfg.group == 0) {
         for (int c = 0; c < pe->cols; c++) {
             const uint16_t *w = op->w + (size_t)c * pe->lanes;
@@ -88,7 +88,7 @@ int pe_sa_op(mpe_pe *pe, const mpe_pe_op *op)
         }
         return 1;
     }
-    int nseg = pe_segments(pe, seg);
+    int nseg = mpe_pe_segments(pe, seg);
     grouped_op(pe, op, x, seg, nseg);
     return mpe_pe_op_cycles(&pe->cfg, seg[0].close ? nseg : 0, pe->lut_ppc);
 }

@@ -18,17 +18,14 @@
 #include <string.h>
 
 #include "mpe/binary.h"
+#include "mpe/isa.h"
 #include "mpe/outstage.h"
 #include "mpe/tensorio.h"
 
-#define POP_PREV 1
-#define POP_NEXT 2
-#define PUSH_PREV 4
-#define PUSH_NEXT 8
-
+/* Operand bits 1..16 (mpe_isa_container_bits, the ISA's rule). */
 uint32_t mpe_container_bits(uint32_t bits)
 {
-    return bits <= 1 ? 1 : bits <= 2 ? 2 : bits <= 4 ? 4 : bits <= 8 ? 8 : 16;
+    return mpe_isa_container_bits(bits);
 }
 
 static mpe_tdesc tiled_desc(uint32_t rows, uint32_t cols, uint32_t vr, uint32_t lanes)
@@ -137,7 +134,8 @@ static double block_cost(const mpe_gemm_plan *pl, const mpe_gemm_spec *sp, uint3
 static void choose_blocks(mpe_gemm_plan *pl, const mpe_gemm_spec *sp, const uint32_t part[5])
 {
     uint32_t u = pl->L / pl->C;
-    uint32_t nmax = down(min32(pl->ntiles, 1023), u), mmax = min32(pl->mtiles, 1023);
+    uint32_t nmax = down(min32(pl->ntiles, (uint32_t)MPE_FIELD_UMAX(CFGGEMM, nt)), u);
+    uint32_t mmax = min32(pl->mtiles, (uint32_t)MPE_FIELD_UMAX(CFGGEMM, mt));
     double best = 0;
     pl->mt = pl->nt = 0;
     for (uint32_t nt = sp->nt ? sp->nt : nmax; nt >= u; nt -= u) {
@@ -181,8 +179,8 @@ static mpe_status plan_sizes(const mpe_arch *ar, const mpe_gemm_spec *sp, mpe_ge
         return FAIL("GEMM %ux%ux%u: M must be a multiple of rows (%u), N and K of lanes (%u)",
                     sp->M, sp->N, sp->K, pl->R, pl->L);
     pl->ks = sp->K / pl->L;
-    if (pl->ks > 4095)
-        return FAIL("K = %u needs more than 4095 k-steps", sp->K);
+    if (pl->ks > MPE_FIELD_UMAX(CFGGEMM, ks))
+        return FAIL("K = %u needs more than %d k-steps", sp->K, (int)MPE_FIELD_UMAX(CFGGEMM, ks));
     pl->mtiles = sp->M / pl->R;
     pl->ntiles = sp->N / pl->C;
     uint32_t cwa = mpe_container_bits(sp->pe.a.bits), cww = mpe_container_bits(sp->pe.w.bits);
@@ -303,7 +301,8 @@ typedef struct {
     uint64_t mem, bytes;
 } xfer;
 
-/* One contiguous copy as few loads as possible (rowbytes <= 65535). */
+/* One contiguous copy as few loads as possible (rows and rowbytes <= their
+ * field maxima, 65535). */
 static void emit_copy(mpe_codebuf *cb, const xfer *x, uint32_t beat, int deps_first,
                       int deps_last)
 {
@@ -311,12 +310,14 @@ static void emit_copy(mpe_codebuf *cb, const xfer *x, uint32_t beat, int deps_fi
     uint32_t spaddr = x->spaddr;
     int first = 1;
     while (left) {
-        uint32_t rb = down(left < 65535 ? left : 65535, beat);
+        const uint64_t rbmax = (uint64_t)MPE_FIELD_UMAX(LOAD, rowbytes);
+        const uint64_t rowsmax = (uint64_t)MPE_FIELD_UMAX(LOAD, rows);
+        uint32_t rb = down(left < rbmax ? left : rbmax, beat);
         while (left % rb && rb > beat)
             rb -= beat;
         uint64_t rows = left / rb;
-        if (rows > 65535)
-            rows = 65535;
+        if (rows > rowsmax)
+            rows = rowsmax;
         uint64_t n = rows * rb;
         int deps = (first ? deps_first : 0) | (n == left ? deps_last : 0);
         mpe_cb_load(cb, deps, x->sp, spaddr, 0, (int64_t)mem, (uint32_t)rows, rb, rb);
@@ -388,16 +389,16 @@ static void emit_loads(emitter *e, uint32_t lg, uint64_t G)
     }
     if (pl->scales)
         x[n++] = (xfer){2, pl->ps[G % pl->nbuf], sp->s_addr + (uint64_t)lg * pl->srec, pl->srec};
-    int pop = e->tokens && G >= pl->nbuf ? POP_NEXT : 0;
+    int pop = e->tokens && G >= pl->nbuf ? MPE_DEP_POP_NEXT : 0;
     for (; e->tokens && e->ch->pend_c2l[G % 4]; e->ch->pend_c2l[G % 4]--)
-        dummy_load(e, POP_NEXT);
+        dummy_load(e, MPE_DEP_POP_NEXT);
     if (want(e, MPE_GX_L2C, G)) {
-        dummy_load(e, PUSH_NEXT | pop);
+        dummy_load(e, MPE_DEP_PUSH_NEXT | pop);
         pop = 0;
     }
     for (int k = 0; k < n; k++)
         emit_copy(e->cb, &x[k], pl->beat, k == 0 ? pop : 0,
-                  k == n - 1 && e->tokens ? PUSH_NEXT : 0);
+                  k == n - 1 && e->tokens ? MPE_DEP_PUSH_NEXT : 0);
 }
 
 static void emit_matmul(emitter *e, uint32_t lg, uint64_t G, int tail)
@@ -414,18 +415,18 @@ static void emit_matmul(emitter *e, uint32_t lg, uint64_t G, int tail)
         emit_gemmcfg(e->cb, ch, 0);
     }
     if (want(e, MPE_GX_L2C, G))
-        emit_gemmcfg(e->cb, ch, POP_PREV);
+        emit_gemmcfg(e->cb, ch, MPE_DEP_POP_PREV);
     for (; e->tokens && ch->pend_s2c[G % 4]; ch->pend_s2c[G % 4]--)
-        emit_gemmcfg(e->cb, ch, POP_NEXT);
+        emit_gemmcfg(e->cb, ch, MPE_DEP_POP_NEXT);
     if (!tail && want(e, MPE_GX_C2L, G)) {
-        emit_gemmcfg(e->cb, ch, PUSH_PREV);
+        emit_gemmcfg(e->cb, ch, MPE_DEP_PUSH_PREV);
         ch->pend_c2l[(G + pl->nbuf) % 4]++;
     }
     if (want(e, MPE_GX_C2S, G))
-        emit_gemmcfg(e->cb, ch, PUSH_NEXT);
+        emit_gemmcfg(e->cb, ch, MPE_DEP_PUSH_NEXT);
     int deps = 0;
     if (e->tokens)
-        deps = POP_PREV | PUSH_NEXT | (G >= pl->nbuf ? POP_NEXT : 0) | (tail ? 0 : PUSH_PREV);
+        deps = MPE_DEP_POP_PREV | MPE_DEP_PUSH_NEXT | (G >= pl->nbuf ? MPE_DEP_POP_NEXT : 0) | (tail ? 0 : MPE_DEP_PUSH_PREV);
     mpe_cb_matmul(e->cb, deps, pl->asp[e->abuf], pl->wsp[e->wbuf], pl->osp[G % pl->nbuf],
                   pl->pp[e->wbuf], pl->scales ? pl->ps[G % pl->nbuf] : 0);
 }
@@ -438,12 +439,12 @@ static void emit_store(emitter *e, uint32_t lg, uint64_t G, int tail)
     mpe_gemm_block(pl, lg, &i0, &mtb, &j0, &ntb);
     uint32_t okt = ntb * pl->C / pl->L, rowv = sp->N / pl->L;
     if (want(e, MPE_GX_C2S, G))
-        dummy_store(e, POP_PREV);
+        dummy_store(e, MPE_DEP_POP_PREV);
     if (!tail && want(e, MPE_GX_S2C, G)) {
-        dummy_store(e, PUSH_PREV);
+        dummy_store(e, MPE_DEP_PUSH_PREV);
         e->ch->pend_s2c[(G + pl->nbuf) % 4]++;
     }
-    int deps = e->tokens ? POP_PREV | (tail ? 0 : PUSH_PREV) : 0;
+    int deps = e->tokens ? MPE_DEP_POP_PREV | (tail ? 0 : MPE_DEP_PUSH_PREV) : 0;
     mpe_cb_store(e->cb, deps, pl->osp[G % pl->nbuf], 0,
                  (int64_t)(sp->o_addr + ((uint64_t)i0 * rowv + j0 * pl->C / pl->L) * pl->vo),
                  mtb, okt * pl->vo, rowv * pl->vo);
@@ -470,9 +471,9 @@ static void flush(emitter *e, uint64_t g0)
     xfer x = {2, pl->pp[e->wbuf], e->sp->p_addr + (uint64_t)j0 * pl->C * 16,
               (uint64_t)ntb * pl->C * 16};
     for (; n_c2l; n_c2l--)
-        emit_copy(e->cb, &x, pl->beat, POP_NEXT, 0);
+        emit_copy(e->cb, &x, pl->beat, MPE_DEP_POP_NEXT, 0);
     for (; n_s2c; n_s2c--)
-        emit_gemmcfg(e->cb, ch, POP_NEXT);
+        emit_gemmcfg(e->cb, ch, MPE_DEP_POP_NEXT);
 }
 
 mpe_status mpe_gemm_emit(const mpe_arch *ar, const mpe_gemm_spec *sp, const mpe_gemm_plan *pl,

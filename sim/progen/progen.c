@@ -7,15 +7,13 @@
 #include <string.h>
 
 #include "mpe/fp32.h"
+#include "mpe/isa.h"
 #include "mpe/outstage.h"
+#include "mpe/le.h"
+#include "mpe/rng.h"
 #include "mpe/tensor.h"
 
-#define POP_PREV 1
-#define POP_NEXT 2
-#define PUSH_PREV 4
-#define PUSH_NEXT 8
-
-static const char *mode_names[MPE_PG_MODE_COUNT] = {"mixed", "sync", "double", "tokens",
+static const char *const mode_names[MPE_PG_MODE_COUNT] = {"mixed", "sync", "double", "tokens",
                                                     "loop"};
 
 const char *mpe_pg_mode_name(int m)
@@ -33,15 +31,9 @@ int mpe_pg_mode_parse(const char *name, int *m)
     return -1;
 }
 
-uint64_t mpe_pg_rand(uint64_t *r)
-{
-    uint64_t z = (*r += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+uint64_t mpe_pg_rand(uint64_t *r) { return mpe_splitmix64(r); }
 
-static uint32_t rnd(uint64_t *r, uint32_t n) { return n ? (uint32_t)(mpe_pg_rand(r) % n) : 0; }
+static uint32_t rnd(uint64_t *r, uint32_t n) { return mpe_rng_below(r, n); }
 static int pct(uint64_t *r, uint32_t p) { return rnd(r, 100) < p; }
 
 /* ---- configurations ------------------------------------------------------------ */
@@ -150,11 +142,7 @@ static void rand_out(uint64_t *r, mpe_gemm_spec *s)
     s->hi = INT32_MAX;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
+static void put32(uint8_t *p, uint32_t v) { mpe_put_le(p, v, 4); }
 
 /* One 16-byte output-parameter record per column (docs/isa.md 3). */
 static void rand_params(uint64_t *r, const mpe_gemm_spec *s, uint8_t *p)
@@ -403,8 +391,8 @@ static void emit_loop(gen *g, const mpe_pg_job *j, const mpe_gemm_plan *pl)
     if (pl->scales == 2)
         mpe_cb_load(cb, 0, MPE_SP_PSP, pl->ps[0], 0, (int64_t)s->s_addr, 1, pl->srec, 0);
     for (int k = 0; k < 2; k++) { /* prime: two free buffers on each side */
-        mpe_cb_cfggemm(cb, PUSH_PREV, pl->mt, pl->nt, pl->ks, pl->ks, pl->ks, okt);
-        mpe_cb_store(cb, PUSH_PREV, pl->osp_scratch, 0, (int64_t)g->scratch_mem, 1, B, B);
+        mpe_cb_cfggemm(cb, MPE_DEP_PUSH_PREV, pl->mt, pl->nt, pl->ks, pl->ks, pl->ks, okt);
+        mpe_cb_store(cb, MPE_DEP_PUSH_PREV, pl->osp_scratch, 0, (int64_t)g->scratch_mem, 1, B, B);
     }
     mpe_cb_li(cb, 1, (uint32_t)s->a_addr);
     mpe_cb_li(cb, 2, (uint32_t)s->o_addr);
@@ -413,23 +401,23 @@ static void emit_loop(gen *g, const mpe_pg_job *j, const mpe_gemm_plan *pl)
     long top = (long)cb->n;
     for (uint32_t h = 0; h < 2; h++) {
         int bfp = pl->scales == 1;
-        mpe_cb_load(cb, POP_NEXT | (bfp ? 0 : PUSH_NEXT), MPE_SP_ASP, pl->asp[h], 1,
+        mpe_cb_load(cb, MPE_DEP_POP_NEXT | (bfp ? 0 : MPE_DEP_PUSH_NEXT), MPE_SP_ASP, pl->asp[h], 1,
                     (int64_t)h * abytes, 1, abytes, 0);
         if (bfp)
-            mpe_cb_load(cb, PUSH_NEXT, MPE_SP_PSP, pl->ps[h], 4, (int64_t)h * pl->srec, 1,
+            mpe_cb_load(cb, MPE_DEP_PUSH_NEXT, MPE_SP_PSP, pl->ps[h], 4, (int64_t)h * pl->srec, 1,
                         pl->srec, 0);
-        mpe_cb_matmul(cb, POP_PREV | POP_NEXT | PUSH_PREV | PUSH_NEXT, pl->asp[h], pl->wsp[0],
+        mpe_cb_matmul(cb, MPE_DEP_POP_PREV | MPE_DEP_POP_NEXT | MPE_DEP_PUSH_PREV | MPE_DEP_PUSH_NEXT, pl->asp[h], pl->wsp[0],
                       pl->osp[h], pl->pp[0], bfp ? pl->ps[h] : pl->scales ? pl->ps[0] : 0);
-        mpe_cb_store(cb, POP_PREV | PUSH_PREV, pl->osp[h], 2, (int64_t)h * obytes, 1, obytes, 0);
+        mpe_cb_store(cb, MPE_DEP_POP_PREV | MPE_DEP_PUSH_PREV, pl->osp[h], 2, (int64_t)h * obytes, 1, obytes, 0);
     }
     mpe_cb_addi(cb, 1, 1, (int32_t)(2 * abytes));
     mpe_cb_addi(cb, 2, 2, (int32_t)(2 * obytes));
     mpe_cb_addi(cb, 4, 4, (int32_t)(2 * pl->srec));
     mpe_cb_dbnz(cb, 3, (uint32_t)top);
     for (int k = 0; k < 2; k++) { /* drain the primed tokens */
-        mpe_cb_load(cb, POP_NEXT, MPE_SP_PSP, pl->psp_scratch, 0, (int64_t)g->scratch_mem, 1,
+        mpe_cb_load(cb, MPE_DEP_POP_NEXT, MPE_SP_PSP, pl->psp_scratch, 0, (int64_t)g->scratch_mem, 1,
                     B, B);
-        mpe_cb_cfggemm(cb, POP_NEXT, pl->mt, pl->nt, pl->ks, pl->ks, pl->ks, okt);
+        mpe_cb_cfggemm(cb, MPE_DEP_POP_NEXT, pl->mt, pl->nt, pl->ks, pl->ks, pl->ks, okt);
     }
     mpe_cb_sync(cb);
 }

@@ -6,14 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mpe/le.h"
 #include "mpe/outstage.h"
 #include "mpe/progen.h"
 #include "mpe/tensorio.h"
 
-static uint32_t le32(const uint8_t *p)
-{
-    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
+static uint32_t le32(const uint8_t *p) { return (uint32_t)mpe_get_le(p, 4); }
 
 static mpe_outcfg column_cfg(const mpe_gemm_spec *s, const uint8_t *rec)
 {

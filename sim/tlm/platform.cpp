@@ -34,6 +34,7 @@ extern "C" {
 #include "mpe/accel.h"
 #include "mpe/asm.h"
 #include "mpe/binary.h"
+#include "mpe/rng.h"
 #include "mpe/npy.h"
 #include "mpe/outfile.h"
 #include "mpe/tensorio.h"
@@ -239,13 +240,7 @@ int parse_args(int argc, char **argv, Options &o)
 
 // ---- preparing the job --------------------------------------------------------
 
-uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+uint64_t splitmix64(uint64_t *s) { return mpe_splitmix64(s); }
 
 bool add_input(Job &job, const mpe_tdesc *d, const std::string &file)
 {

@@ -3,16 +3,8 @@
 # the reference outputs written by `mpe progen --expect`, inputs through
 # tensor descriptors, the trace file, and one-line errors for bad inputs.
 # usage: tests/suites/accel_run.sh BUILD_DIR; ends with "P passed, F failed".
-set -u
-B=${1:-build}
-MPE="$B/bin/mpe"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/../suite_lib.sh"
+T=$tmp
 
 # expect_err TEXT CMD...: CMD must fail with exactly one stderr line containing TEXT.
 expect_err() {
@@ -135,5 +127,4 @@ expect_err "unknown mode" "$MPE" bench-accel --mode nope
 "$MPE" run --help >/dev/null && "$MPE" progen --help >/dev/null &&
     "$MPE" bench-accel --help >/dev/null && ok || bad "--help"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

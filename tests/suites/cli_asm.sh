@@ -6,21 +6,7 @@
 # non-zero exit for bad sources, directives, configs and binaries, and the
 # freshness of the generated docs/isa.md section 7 and rtl/mpe_isa.vh +
 # rtl/mpe_arch.vh. Ends with "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$PWD
-case $BUILD in
-/*) MPE=$BUILD/bin/mpe ;;
-*) MPE=$ROOT/$BUILD/bin/mpe ;;
-esac
-pass=0
-fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else bad "$2"; fi; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../suite_lib.sh"
 
 # expect_err WANT_RC WANT_TEXT CMD...: exit status WANT_RC, exactly one line
 # on stderr containing WANT_TEXT.
@@ -227,9 +213,25 @@ check $? "docs/isa.md has one table per instruction ($n_insn)"
 "$MPE" isa-vh --check --arch arch/default.cfg -o rtl
 check $? "rtl/mpe_isa.vh and rtl/mpe_arch.vh are up to date (run 'mpe isa-vh --arch arch/default.cfg -o rtl')"
 mkdir -p "$tmp/vh"
-cp rtl/mpe_isa.vh rtl/mpe_arch.vh "$tmp/vh/"
+cp rtl/mpe_isa.vh rtl/mpe_acc_pkg.vh rtl/mpe_arch.vh "$tmp/vh/"
+"$MPE" isa-vh --check --arch arch/default.cfg -o "$tmp/vh"
+check $? "a copy of the three generated RTL includes checks as current"
 sed -i 's/MPE_OP_LOAD = 5.h08/MPE_OP_LOAD = 5'"'"'h09/' "$tmp/vh/mpe_isa.vh"
 expect_err 1 "mpe_isa.vh is stale" "$MPE" isa-vh --check --arch arch/default.cfg -o "$tmp/vh"
+cp rtl/mpe_isa.vh "$tmp/vh/"
+sed -i '/MPE_OP_MATMUL_MASK/s/128.h0/128'"'"'h8/' "$tmp/vh/mpe_isa.vh"
+expect_err 1 "mpe_isa.vh is stale" "$MPE" isa-vh --check --arch arch/default.cfg -o "$tmp/vh"
+cp rtl/mpe_isa.vh "$tmp/vh/"
+sed -i '/TRAP_BUS/d' "$tmp/vh/mpe_acc_pkg.vh"
+expect_err 1 "mpe_acc_pkg.vh is stale" "$MPE" isa-vh --check --arch arch/default.cfg -o "$tmp/vh"
+n_t=$(grep -c '^TRAP(' isa/traps.def)
+n_vh=$(grep -c '^localparam \[.*\] TRAP_' rtl/mpe_acc_pkg.vh)
+[ "$n_t" -eq "$n_vh" ] && [ "$n_t" -gt 10 ]
+check $? "rtl/mpe_acc_pkg.vh has every trap cause of isa/traps.def ($n_t)"
+n_i=$(grep -c '^INSN(' isa/insns.def)
+n_vh=$(grep -c '^localparam \[127:0\] MPE_OP_.*_MASK' rtl/mpe_isa.vh)
+[ "$n_i" -eq "$n_vh" ]
+check $? "rtl/mpe_isa.vh has a decode mask for every instruction ($n_i)"
 expect_err 1 "mpe_arch.vh is stale" "$MPE" isa-vh --check --arch "$tmp/r8.cfg" -o rtl
 expect_err 1 "$tmp/bad.cfg:2: lanes: 18" "$MPE" isa-vh --check --arch "$tmp/bad.cfg" -o rtl
 expect_err 2 "usage: mpe isa-vh" "$MPE" isa-vh --check
@@ -265,5 +267,4 @@ for c in asm disasm isa-doc isa-vh; do
     check $? "mpe $c --help"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

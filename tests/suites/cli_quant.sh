@@ -4,21 +4,7 @@
 # dtype, re-quantization fixed points, groups/axes/rounding options, and
 # one-line errors with a non-zero exit for bad options and malformed .npy
 # files. Ends with "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-ROOT=$PWD
-case $BUILD in
-/*) MPE=$BUILD/bin/mpe ;;
-*) MPE=$ROOT/$BUILD/bin/mpe ;;
-esac
-pass=0
-fail=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else bad "$2"; fi; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../suite_lib.sh"
 
 # expect_err WANT_RC WANT_TEXT CMD...: exit status WANT_RC, exactly one line
 # on stderr containing WANT_TEXT, nothing on stdout.
@@ -216,5 +202,4 @@ expect_err 2 "--dist must be" "$MPE" gen-npy --shape 4 --dist gamma "$tmp/o.npy"
 expect_err 2 "bad --seed" "$MPE" gen-npy --shape 4 --seed -1 "$tmp/o.npy"
 expect_err 2 "are required" "$MPE" gen-npy --shape 4
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

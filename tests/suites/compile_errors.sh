@@ -5,15 +5,8 @@
 # (each wrong in one way, plus truncated / garbled copies of a good model,
 # random bytes, an empty file, a ModelProto without a graph). Last line:
 # "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-MPE=$BUILD/bin/mpe
+. "$(dirname "$0")/../suite_lib.sh"
 GEN=$BUILD/bin/mpe-gen-onnx
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 B=$tmp/bad
 if ! "$GEN" bad "$B" >/dev/null; then
     echo "FAIL: mpe-gen-onnx bad"
@@ -163,5 +156,4 @@ else
     echo "FAIL: the good model does not compile"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -8,22 +8,16 @@
 # usage: tests/suites/cosim_accel.sh BUILD_DIR; ends with "P passed, F failed".
 # Skips (0 passed, 0 failed) under MPE_SAN=1: the Verilated model is not
 # built with the sanitizers. COSIM_ACCEL_N / _GEMM / _MUTANTS / SEED size it.
-set -u
-B=${1:-build}
+. "$(dirname "$0")/../suite_lib.sh"
+B=$BUILD
+T=$tmp
 if [ "${MPE_SAN:-0}" = "1" ]; then
-    echo "cosim_accel: skipped under the sanitizers"
-    echo "0 passed, 0 failed"
-    exit 0
+    skip_suite "cosim_accel: skipped under the sanitizers"
 fi
-cd "$(dirname "$0")/../.." || exit 2
 N=${COSIM_ACCEL_N:-200}
 G=${COSIM_ACCEL_GEMM:-25}
 M=${COSIM_ACCEL_MUTANTS:-80}
 SEED=${SEED:-$(( $(date +%s) % 100000 ))}
-pass=0
-fail=0
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 
 if ! make --no-print-directory BUILD="$B" rtl-sim "$B/sim/accel/tb_outstage" >"$T/build.log" 2>&1; then
     tail -30 "$T/build.log"
@@ -62,7 +56,6 @@ else
 fi
 
 # mpe run --backend rtl: same outputs and statistics lines as the C model
-MPE="$B/bin/mpe"
 step=""
 run_step() { step=$1; shift; "$@"; }
 if run_step "mpe progen" "$MPE" progen --seed "$SEED" --mode double -o "$T/p.mpeb" --expect "$T/exp" \
@@ -92,5 +85,4 @@ else
     echo "FAIL: unclear message without a simulator: $(cat "$T/e")"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+suite_end

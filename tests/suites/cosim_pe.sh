@@ -6,31 +6,23 @@
 # must fail, print a reproduction line that fails again, and write an FST
 # waveform). Skipped under sanitizers (MPE_SAN=1 or a build/san tree):
 # the Verilated models are not rebuilt there.
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
+SUITE_NO_MPE=1
+. "$(dirname "$0")/../suite_lib.sh"
 if [ "${MPE_SAN:-0}" = 1 ] || [[ "$BUILD" == *san* ]]; then
-    echo "cosim_pe: skipped in sanitizer builds"
-    echo "0 passed, 0 failed"
-    exit 0
+    skip_suite "cosim_pe: skipped in sanitizer builds"
 fi
 # the PE of the C model (cmodel/pe*.c) is written in parallel: until it is
 # in libmpe there is nothing to co-simulate against
 if ! nm "$BUILD/lib/libmpe.a" 2>/dev/null | grep -q ' T mpe_pe_step$'; then
-    echo "$(basename "$0" .sh): libmpe has no mpe_pe_step yet; skipped"
-    echo "0 passed, 0 failed"
-    exit 0
+    skip_suite "$(basename "$0" .sh): libmpe has no mpe_pe_step yet; skipped"
 fi
-log=$(mktemp)
-tmpd=$(mktemp -d)
-trap 'rm -f "$log"; rm -rf "$tmpd"' EXIT
+log=$tmp/log
+tmpd=$tmp
 if ! make -s --no-print-directory BUILD="$BUILD" cosim-build >"$log" 2>&1; then
     tail -30 "$log"
     echo "0 passed, 1 failed"
     exit 1
 fi
-pass=0
-fail=0
 add() {  # add LOGFILE: sums its last "P passed, F failed" line
     local line
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
@@ -92,5 +84,4 @@ else
     tail -30 "$log"
     fail=$((fail + 1))
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

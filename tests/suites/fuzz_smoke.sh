@@ -6,9 +6,8 @@
 # (default 3) from the seeds made by the mpe tool in $1 (one check each).
 # Installs clang and libFuzzer (scripts/install-deps.sh) when missing.
 # Ends with "P passed, F failed".
-set -u
-BUILD=${1:-${MPE_BUILD:-build}}
-cd "$(dirname "$0")/../.." || exit 2
+SUITE_NO_MPE=1
+. "$(dirname "$0")/../suite_lib.sh"
 SECS=${FUZZ_SMOKE_S:-3}
 
 have_fuzzer() {
@@ -31,7 +30,10 @@ if ! make --no-print-directory -j"$(nproc)" fuzz-build >build/fuzz/build.log 2>&
     echo "0 passed, 1 failed"
     exit 1
 fi
+# run.sh prints the closing line (not exec, so that the temp dir is removed)
 if [ "${MPE_SAN:-0}" = 1 ]; then
-    exec tests/fuzz/run.sh --build build/fuzz --tools "$BUILD" --seconds "$SECS" --smoke
+    tests/fuzz/run.sh --build build/fuzz --tools "$BUILD" --seconds "$SECS" --smoke
+    exit
 fi
-exec tests/fuzz/run.sh --build build/fuzz --replay-only
+tests/fuzz/run.sh --build build/fuzz --replay-only
+exit

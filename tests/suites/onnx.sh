@@ -17,16 +17,9 @@
 #    run, bit for bit, on five architectures.
 # Also checks that the generator reproduces tests/onnx and the demo model
 # byte for byte, and that a wrong or missing expected output is reported. One count per model/data set; last line "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-MPE=$BUILD/bin/mpe
+. "$(dirname "$0")/../suite_lib.sh"
 GEN=$BUILD/bin/mpe-gen-onnx
 NODE=${MPE_ONNX_NODE_DIR:-/usr/share/libonnx-testdata/data/node}
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # run DIR [options]: counts the pass/FAIL lines of mpe test-onnx
 run() {
@@ -178,5 +171,4 @@ else
     fail=$((fail + 1))
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -9,15 +9,10 @@
 # (int8 layers as MXINT8, proven exact) can run, in that mode. Builds the simulator (make rtl-sim)
 # when it is missing; skipped (0 passed, 0 failed) under sanitizers
 # (MPE_SAN=1) and when it cannot be built. Last line: "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-MPE=$BUILD/bin/mpe
+. "$(dirname "$0")/../suite_lib.sh"
 NODE=${MPE_ONNX_NODE_DIR:-/usr/share/libonnx-testdata/data/node}
 if [ "${MPE_SAN:-0}" = 1 ] || [[ "$BUILD" == *san* ]]; then
-    echo "skipped under sanitizers"
-    echo "0 passed, 0 failed"
-    exit 0
+    skip_suite "skipped under sanitizers"
 fi
 if [ ! -x "$BUILD/sim/accel/mpe-rtl" ] && [ -z "${MPE_RTL_SIM:-}" ]; then
     make --no-print-directory BUILD="$BUILD" rtl-sim >/dev/null 2>&1 ||
@@ -26,12 +21,8 @@ fi
 "$MPE" test-onnx examples/mlp_mixed --backend rtl >/dev/null 2>&1
 if [ $? -eq 3 ]; then
     "$MPE" test-onnx examples/mlp_mixed --backend rtl 2>&1 | head -n 1
-    echo "skipped: RTL backend not available"
-    echo "0 passed, 0 failed"
-    exit 0
+    skip_suite "skipped: RTL backend not available"
 fi
-pass=0
-fail=0
 dirs=()
 for t in test_qlinearmatmul_2D test_qlinearmatmul_3D test_qlinearconv test_matmulinteger \
          test_basic_convinteger test_convinteger_with_padding test_convinteger_without_padding; do
@@ -70,5 +61,4 @@ for e in "${dirs[@]}"; do
     pass=$((pass + p))
     fail=$((fail + f))
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

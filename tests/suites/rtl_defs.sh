@@ -2,18 +2,10 @@
 # rtl/mpe_defs.vh must equal what scripts/gen_rtl_defs.c generates from the C
 # headers (one source of truth for modes, operand kinds and formats), and the
 # generator must reject bad arguments. Ends with "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-pass=0
-fail=0
-check() {
-    if [ "$1" -eq 0 ]; then echo "PASS $2"; pass=$((pass + 1)); else echo "FAIL $2"; fail=$((fail + 1)); fi
-}
+SUITE_NO_MPE=1
+. "$(dirname "$0")/../suite_lib.sh"
 make -s --no-print-directory BUILD="$BUILD" "$BUILD/sim/gen-rtl-defs" >/dev/null
 gen=$BUILD/sim/gen-rtl-defs
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 "$gen" "$tmp/defs.vh"
 check $? "generator runs"
@@ -39,5 +31,4 @@ check $? "extra arguments rejected"
 check $? "unwritable output rejected"
 "$gen" --help | grep -q usage
 check $? "--help"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -8,22 +8,14 @@
 # mpe leave no simulator process (and, for the first two, no temporary
 # directory; a private TMPDIR). The RTL part is skipped under sanitizers
 # and when the simulator is not built. Last line "P passed, F failed".
-set -u
-BUILD=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
-MPE=$BUILD/bin/mpe
-pass=0
-fail=0
-ok() { echo "pass: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { # check NAME CONDITION...: runs the condition
+. "$(dirname "$0")/../suite_lib.sh"
+T=$tmp
+# here check NAME CONDITION...: runs the condition (not suite_lib's check)
+check() {
     local name=$1
     shift
     if "$@"; then ok "$name"; else bad "$name"; fi
 }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-[ -x "$MPE" ] || { echo "no $MPE"; echo "0 passed, 1 failed"; exit 1; }
 
 # expect RC TEXT CMD...: exit status RC and one stderr line containing TEXT
 expect() {
@@ -214,5 +206,4 @@ else
     unset TMPDIR
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -16,21 +16,14 @@
 #  * bad design lists give a one-line error and a non-zero exit.
 # Prints one line per check and ends with "P passed, F failed".
 # With MPE_SAN=1 (sanitizer runs) there is nothing to sanitize: skipped.
-cd "$(dirname "$0")/../.." || exit 2
+SUITE_NO_MPE=1
+. "$(dirname "$0")/../suite_lib.sh"
 if [ "${MPE_SAN:-0}" = 1 ]; then
-    echo "synth_quick: skipped with MPE_SAN=1 (no C code involved)"
-    echo "0 passed, 0 failed"
-    exit 0
+    skip_suite "synth_quick: skipped with MPE_SAN=1 (no C code involved)"
 fi
-pass=0
-fail=0
-ok() { echo "PASS $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+finish() { suite_end; }
 command -v yosys >/dev/null 2>&1 || { bad "yosys is installed (make deps)"; finish; }
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 list=$tmp/designs.txt
 cat >"$list" <<'EOF'
 design q_lut_w2a8  fixed LANES=4 COLS=2 A_W=8 W_W=2 EN_LUT=1 CFG_MODE=LUT CFG_A_KIND=INT CFG_A_BITS=8 CFG_W_KIND=INT CFG_W_BITS=2

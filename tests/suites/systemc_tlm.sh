@@ -10,22 +10,13 @@
 # interface's error paths (PROG_LEN, bus errors on a DMA read and write) and
 # one-line CLI errors. Skipped under sanitizers (SystemC is not rebuilt).
 # usage: tests/suites/systemc_tlm.sh BUILD_DIR; ends with "P passed, F failed".
-set -u
-B=${1:-build}
-cd "$(dirname "$0")/../.." || exit 2
+. "$(dirname "$0")/../suite_lib.sh"
+B=$BUILD
+T=$tmp
 if [ "${MPE_SAN:-0}" = 1 ] || [[ "$B" == *san* ]]; then
-    echo "systemc_tlm: skipped in sanitizer builds"
-    echo "0 passed, 0 failed"
-    exit 0
+    skip_suite "systemc_tlm: skipped in sanitizer builds"
 fi
-MPE="$B/bin/mpe"
 TLM="$B/sim/tlm/mpe-tlm"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 
 if ! make -s --no-print-directory BUILD="$B" "$B/bin/mpe" "$TLM" >"$T/build.log" 2>&1; then
     tail -30 "$T/build.log"
@@ -229,5 +220,4 @@ expect_fail e11 "overlap the registers" "$TLM" "$g" --code-addr 0x100000000
 expect_fail e12 "output 'y0'" "$TLM" "$T/in_11.mpeb" --input "x0=$x" --output-dir "$T/no/such/dir"
 "$TLM" --help | grep -q '^usage: mpe-tlm' && ok || bad "--help"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_end

@@ -26,21 +26,11 @@ extern "C" {
 
 typedef struct mpe_accel mpe_accel;
 
-/* Why a run stopped with a trap (docs/isa.md sections 4 and 5). */
+/* Why a run stopped with a trap (docs/isa.md sections 4 and 5): one line
+ * per cause in isa/traps.def. */
 typedef enum {
-    MPE_TRAP_NONE = 0,
-    MPE_TRAP_ENCODING,  /* reserved opcode or bits set outside every field */
-    MPE_TRAP_PC,        /* pc or jump target outside the instruction memory */
-    MPE_TRAP_FLAGS,     /* a dependency flag the unit does not have */
-    MPE_TRAP_OPERAND,   /* bad operand value (rows 0, unknown enum, bad tile loop) */
-    MPE_TRAP_ALIGN,     /* misaligned DMA address/length or operand vector */
-    MPE_TRAP_RANGE,     /* address or extent outside memory or a scratchpad */
-    MPE_TRAP_PECFG,     /* cfgpe fails mpe_pe_cfg_check */
-    MPE_TRAP_OUTCFG,    /* output configuration not valid for the accumulator */
-    MPE_TRAP_NOCFG,     /* matmul before cfgpe / cfgout / cfggemm */
-    MPE_TRAP_TOKEN,     /* token counter overflow (above 255) */
-    MPE_TRAP_DEADLOCK,  /* no block can ever make progress again */
-    MPE_TRAP_BUS,       /* an external memory callback failed (mpe_accel_set_mem) */
+#define TRAP(id, name, summary) MPE_TRAP_##id,
+#include "../../../isa/traps.def"
     MPE_TRAP_COUNT
 } mpe_trap_cause;
 

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "mpe/arch.h"
 #include "mpe/dtype.h"
 #include "mpe/status.h"
@@ -145,11 +146,19 @@ mpe_status mpe_program_check_arch(const mpe_program *p, const mpe_arch *arch, ch
 /* Serializes a valid program into a malloc'ed buffer. */
 mpe_status mpe_program_write(const mpe_program *p, uint8_t **buf, size_t *len, char *err,
                              size_t errlen);
+/* Writes a valid program to a stream without building the image in memory:
+ * two passes over the program, the first only computing the header's size
+ * and CRC, so nothing seeks (a pipe works) and the bytes are those of
+ * mpe_program_write. MPE_ERR_RANGE when the file would be larger than
+ * MPE_BIN_MAX_BYTES (nothing written), MPE_ERR_IO when a write failed (the
+ * stream's error flag tells mpe_out_close), else what mpe_program_check says. */
+mpe_status mpe_program_write_stream(const mpe_program *p, FILE *f, char *err, size_t errlen);
 /* Parses and validates a whole file image; on error `p` is left empty and
  * `err` holds a one-line reason. */
 mpe_status mpe_program_read(const uint8_t *buf, size_t len, mpe_program *p, char *err,
                             size_t errlen);
-/* File versions: errors are prefixed with the path. */
+/* File versions (through mpe/outfile.h, streaming): errors are prefixed with
+ * the path. */
 mpe_status mpe_program_save(const mpe_program *p, const char *path, char *err, size_t errlen);
 mpe_status mpe_program_load(const char *path, mpe_program *p, char *err, size_t errlen);
 

@@ -33,7 +33,24 @@ typedef enum {
     MPE_F_COUNT
 } mpe_field_id;
 
-typedef enum { MPE_UNIT_CTRL, MPE_UNIT_LOAD, MPE_UNIT_COMPUTE, MPE_UNIT_STORE } mpe_unit;
+/* Field widths as constants, MPE_FW_<INSN>_<name>, and the largest value an
+ * unsigned field holds: MPE_FIELD_UMAX(CFGGEMM, ks) == 4095. The compiler's
+ * tiler and the program generator (sim/progen) take their limits from here. */
+enum {
+#define FIELD(id, name, lsb, width, kind, summary) MPE_FW_##id##_##name = width,
+#include "../../../isa/insns.def"
+#undef INSN
+#undef FIELD
+    MPE_FW_END_
+};
+#define MPE_FIELD_UMAX(id, name) ((int64_t)((UINT64_C(1) << MPE_FW_##id##_##name) - 1u))
+
+/* Units, one line each in isa/units.def. */
+typedef enum {
+#define UNIT(id, name, label) MPE_UNIT_##id,
+#include "../../../isa/units.def"
+    MPE_UNIT_COUNT
+} mpe_unit;
 
 typedef enum {
     MPE_FK_U, MPE_FK_S, MPE_FK_R, MPE_FK_DEPS,
@@ -119,6 +136,15 @@ void mpe_field_range(const mpe_field_info *f, int64_t *lo, int64_t *hi);
 uint64_t mpe_bits_get(const uint8_t bytes[MPE_INSN_BYTES], unsigned lsb, unsigned width);
 void mpe_bits_set(uint8_t bytes[MPE_INSN_BYTES], unsigned lsb, unsigned width, uint64_t v);
 
+/* The container-width rule (docs/isa.md section 3): a code of `bits` bits
+ * (1..32) occupies the next power of two, 1, 2, 4, 8, 16 or 32 bits, in a
+ * scratchpad vector. The one definition, used by the C model, the compiler
+ * and the program generator. */
+static inline uint32_t mpe_isa_container_bits(uint32_t bits)
+{
+    return bits <= 1 ? 1 : bits <= 2 ? 2 : bits <= 4 ? 4 : bits <= 8 ? 8 : bits <= 16 ? 16 : 32;
+}
+
 /* ---- names of enumerated field values (assembler, disassembler, docs) --- */
 /* "U", "S", "R", "DEPS", "E_SP", ... */
 const char *mpe_field_kind_name(int kind);
@@ -128,6 +154,11 @@ int mpe_isa_enum_count(int kind);
 const char *mpe_isa_enum_name(int kind, int64_t v);
 /* Value of a name of an enumeration kind; 0 on success, -1 if unknown. */
 int mpe_isa_enum_parse(int kind, const char *name, int64_t *v);
+/* Unit names (isa/units.def): "CTRL" (the id of insns.def), "ctrl" (traces),
+ * "controller" (messages); "?" for a number that is not a unit. */
+const char *mpe_unit_id(int unit);
+const char *mpe_unit_name(int unit);
+const char *mpe_unit_label(int unit);
 /* Names of the DEPS flag bits 0..3: pop_prev, pop_next, push_prev, push_next. */
 const char *mpe_dep_name(int bit);
 
