@@ -10,7 +10,9 @@
 
 # unprefixed LIB...: the defined global symbols of LIB... without mpe_
 unprefixed() {
-    nm -g --defined-only "$@" 2>/dev/null | awk '$2 ~ /^[TDBRCGSVW]$/ && $3 !~ /^mpe_/ {print $3}' |
+    # (the sanitizers' own __odr_asan.* globals are not ours)
+    nm -g --defined-only "$@" 2>/dev/null |
+        awk '$2 ~ /^[TDBRCGSVW]$/ && $3 !~ /^mpe_/ && $3 !~ /^__odr_asan/ {print $3}' |
         sort -u
 }
 
