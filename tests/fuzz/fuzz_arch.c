@@ -1,4 +1,4 @@
-/* Architecture configuration text (cmodel/arch.c): mpe_arch_parse. A parsed
+/* Architecture configuration text (cmodel/accel/arch.c): mpe_arch_parse. A parsed
  * configuration must pass mpe_arch_check and its canonical text must parse
  * back to the same values. */
 #include <stdlib.h>

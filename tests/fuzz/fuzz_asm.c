@@ -1,4 +1,4 @@
-/* Assembler source (cmodel/asm*.c): mpe_asm_program on the text, as
+/* Assembler source (isa/asm*.c): mpe_asm_program on the text, as
  * `mpe asm` reads it (default architecture changed by .arch directives).
  * An assembled program that passes mpe_program_check must come back from
  * mpe_disasm_program -> mpe_asm_program as the same binary bytes. */

@@ -1,4 +1,4 @@
-/* GGUF block bytes (cmodel/gguf.c): mpe_gguf_unpack and mpe_gguf_dequant.
+/* GGUF block bytes (cmodel/numerics/gguf.c): mpe_gguf_unpack and mpe_gguf_dequant.
  * Input: byte 0 the type (0..3 Q4_0, Q8_0, TQ2_0, MXFP4; 4 an invalid type),
  * byte 1 bit 0 the rank - 1, bits 1..4 the leading dimension of a rank-2
  * shape, bytes 2..3 (LE, low 12 bits) the last dimension, the rest the

@@ -1,4 +1,4 @@
-/* .mpeb binaries (cmodel/binary.c, cmodel/disasm_prog.c, the C model): the
+/* .mpeb binaries (cmodel/io/binary.c, isa/disasm_prog.c, the C model): the
  * input is read with mpe_program_read; when that fails, once more with the
  * header's size and CRC fields set to match (so that mutations get past the
  * checksum into the sections). An accepted program must serialize to the

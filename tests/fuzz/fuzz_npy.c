@@ -1,4 +1,4 @@
-/* .npy parsing (cmodel/npy.c): mpe_npy_parse on the raw bytes. A parsed
+/* .npy parsing (cmodel/io/npy.c): mpe_npy_parse on the raw bytes. A parsed
  * tensor must survive encode -> parse unchanged. */
 #include <stdlib.h>
 #include <string.h>
