@@ -123,13 +123,18 @@ mkdir -p "$tmp/ro"
 echo keep >"$tmp/ro/x.mpeb"
 chmod 555 "$tmp/ro"
 if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
+    # the tool and its inputs copied where `nobody` can read them (the
+    # checkout may be under a directory only root can enter)
     chmod 755 "$tmp"
-    cp "$tmp/ref.mpeb" "$tmp/ro_src.mpeb"
-    chmod 644 "$tmp/ro_src.mpeb"
+    mkdir -p "$tmp/pub"
+    cp "$MPE" "$tmp/pub/mpe"
+    cp "$MODEL/model.onnx" "$tmp/pub/model.onnx"
+    cp "$ASM" "$tmp/pub/prog.s"
+    chmod -R a+rX "$tmp/pub"
     fails_clean "unwritable directory" "$tmp/ro/x.mpeb" \
-        runuser -u nobody -- "$MPE" compile "$ROOT/$MODEL/model.onnx" -o "$tmp/ro/x.mpeb"
+        runuser -u nobody -- "$tmp/pub/mpe" compile "$tmp/pub/model.onnx" -o "$tmp/ro/x.mpeb"
     fails_clean "unwritable directory (asm)" "$tmp/ro/y.mpeb" \
-        runuser -u nobody -- "$MPE" asm "$ROOT/$ASM" -o "$tmp/ro/y.mpeb"
+        runuser -u nobody -- "$tmp/pub/mpe" asm "$tmp/pub/prog.s" -o "$tmp/ro/y.mpeb"
 elif [ "$(id -u)" -ne 0 ]; then
     fails_clean "unwritable directory" "$tmp/ro/x.mpeb" "$MPE" compile $MODEL/model.onnx -o "$tmp/ro/x.mpeb"
 fi
